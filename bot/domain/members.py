@@ -1,0 +1,93 @@
+"""Members, roles and invites as plain values and rules."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum, StrEnum
+
+
+class Role(StrEnum):
+    """A privileged role; every member is a cadre besides."""
+
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    LEADER = "leader"
+
+
+class MemberStatus(StrEnum):
+    """Whether a member currently receives messages."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"  # blocked the bot (a send answered 403)
+    LEFT = "left"  # left through /settings; needs a new invite to come back
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person who joined the program."""
+
+    user_id: int
+    first_name: str
+    username: str | None
+    department_id: str | None
+    language: str | None
+    status: MemberStatus
+    joined_at: datetime
+    daily_question: bool = True
+
+    @property
+    def display_name(self) -> str:
+        """Name shown to admins."""
+        return self.first_name or (f"@{self.username}" if self.username else str(self.user_id))
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A join link for one department."""
+
+    code: str
+    department_id: str
+    created_by: int | None
+    created_at: datetime
+    max_uses: int | None
+    uses: int
+    expires_at: datetime | None
+    revoked: bool = False
+
+
+class InviteState(Enum):
+    """Whether an invite can be used right now."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+    REVOKED = "revoked"
+
+
+def invite_state(invite: Invite, now: datetime) -> InviteState:
+    """Decide whether an invite may be used at `now`."""
+    if invite.revoked:
+        return InviteState.REVOKED
+    if invite.expires_at is not None and now >= invite.expires_at:
+        return InviteState.EXPIRED
+    if invite.max_uses is not None and invite.uses >= invite.max_uses:
+        return InviteState.USED_UP
+    return InviteState.VALID
+
+
+def new_invite_code() -> str:
+    """A random, URL-safe invite code that fits Telegram's 64-character start parameter."""
+    # 12 bytes → 16 characters of base64url: unguessable, short enough to type if needed.
+    return secrets.token_urlsafe(12)
+
+
+def invite_expiry(now: datetime, days: int | None) -> datetime | None:
+    """When an invite made at `now` for `days` days expires (None: never)."""
+    return None if days is None else now + timedelta(days=days)
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    """The t.me link that opens the bot and sends /start <code>."""
+    return f"https://t.me/{bot_username}?start={code}"

@@ -1,0 +1,36 @@
+"""The services the bot runs with, built once at start-up and shared by handlers and jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.config import Config
+from bot.services.membership import MembershipService
+from bot.storage.database import Database
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Everything a handler or job needs, explicitly."""
+
+    config: Config
+    db: Database
+    membership: MembershipService
+    clock: Callable[[], datetime] = field(default=utc_now)
+    bot_username: str = ""
+
+    @classmethod
+    def create(cls, config: Config, db: Database) -> Services:
+        """Build every service over one open database."""
+        return cls(config=config, db=db, membership=MembershipService(config, db))
+
+    def now(self) -> datetime:
+        """The current time (tests replace the clock to pass `now`)."""
+        return self.clock()

@@ -1,0 +1,239 @@
+"""Repositories for members, roles, invites and the admin audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.domain.members import Invite, Member, MemberStatus, Role
+from bot.storage.database import Database, Transaction
+
+
+def to_db_time(value: datetime) -> str:
+    """Store times as UTC ISO 8601."""
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db_time(value: str | None) -> datetime | None:
+    """Read a stored UTC time back as an aware datetime."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    return Member(
+        user_id=row["user_id"],
+        first_name=row["first_name"],
+        username=row["username"],
+        department_id=row["department_id"],
+        language=row["language"],
+        status=MemberStatus(row["status"]),
+        joined_at=datetime.fromisoformat(row["joined_at"]),
+        daily_question=bool(row["daily_question"]),
+    )
+
+
+def _invite(row: aiosqlite.Row) -> Invite:
+    return Invite(
+        code=row["code"],
+        department_id=row["department_id"],
+        created_by=row["created_by"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        max_uses=row["max_uses"],
+        uses=row["uses"],
+        expires_at=from_db_time(row["expires_at"]),
+        revoked=bool(row["revoked"]),
+    )
+
+
+class MemberRepository:
+    """Members and the roles granted to them in the bot."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> Member | None:
+        """One member by Telegram user id."""
+        row = await self.db.fetchone("SELECT * FROM members WHERE user_id = ?", (user_id,))
+        return _member(row) if row else None
+
+    async def upsert_joined(
+        self,
+        tx: Transaction,
+        *,
+        user_id: int,
+        first_name: str,
+        username: str | None,
+        department_id: str | None,
+        now: datetime,
+    ) -> None:
+        """Create or re-activate a member who joined (keeps language and history)."""
+        stamp = to_db_time(now)
+        await tx.execute(
+            """
+            INSERT INTO members (user_id, first_name, username, department_id, status,
+                                 joined_at, updated_at)
+            VALUES (?, ?, ?, ?, 'active', ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET
+                first_name = excluded.first_name, username = excluded.username,
+                department_id = COALESCE(excluded.department_id, members.department_id),
+                status = 'active', joined_at = CASE WHEN members.status = 'left'
+                    THEN excluded.joined_at ELSE members.joined_at END,
+                updated_at = excluded.updated_at
+            """,
+            (user_id, first_name, username, department_id, stamp, stamp),
+        )
+
+    async def touch(
+        self, user_id: int, first_name: str, username: str | None, now: datetime
+    ) -> bool:
+        """Note that a member wrote: refresh names, re-activate if inactive. True if changed."""
+        changed = await self.db.execute(
+            """
+            UPDATE members SET first_name = ?, username = ?, status = 'active', updated_at = ?
+            WHERE user_id = ? AND (status = 'inactive' OR first_name IS NOT ?
+                                   OR username IS NOT ?)
+            """,
+            (first_name, username, to_db_time(now), user_id, first_name, username),
+        )
+        return changed > 0
+
+    async def set_status(self, user_id: int, status: MemberStatus, now: datetime) -> bool:
+        """Change a member's status; True if a row changed."""
+        changed = await self.db.execute(
+            "UPDATE members SET status = ?, updated_at = ? WHERE user_id = ? AND status != ?",
+            (status.value, to_db_time(now), user_id, status.value),
+        )
+        return changed > 0
+
+    async def mark_inactive(self, user_id: int, now: datetime) -> bool:
+        """A send answered 403: stop sending until they write again."""
+        changed = await self.db.execute(
+            "UPDATE members SET status = 'inactive', updated_at = ? "
+            "WHERE user_id = ? AND status = 'active'",
+            (to_db_time(now), user_id),
+        )
+        return changed > 0
+
+    async def set_language(self, user_id: int, language: str, now: datetime) -> None:
+        """Store the member's language choice."""
+        await self.db.execute(
+            "UPDATE members SET language = ?, updated_at = ? WHERE user_id = ?",
+            (language, to_db_time(now), user_id),
+        )
+
+    async def set_daily_question(self, user_id: int, enabled: bool, now: datetime) -> None:
+        """Opt in or out of the daily question."""
+        await self.db.execute(
+            "UPDATE members SET daily_question = ?, updated_at = ? WHERE user_id = ?",
+            (int(enabled), to_db_time(now), user_id),
+        )
+
+    async def roles(self, user_id: int) -> frozenset[Role]:
+        """Roles granted in the bot (config roles are added by the caller)."""
+        rows = await self.db.fetchall("SELECT role FROM member_roles WHERE user_id = ?", (user_id,))
+        return frozenset(Role(r["role"]) for r in rows)
+
+    async def grant(
+        self, tx: Transaction, user_id: int, role: Role, by: int, now: datetime
+    ) -> bool:
+        """Grant a role; False if it was already granted."""
+        changed = await tx.execute(
+            "INSERT OR IGNORE INTO member_roles (user_id, role, granted_by, granted_at) "
+            "VALUES (?, ?, ?, ?)",
+            (user_id, role.value, by, to_db_time(now)),
+        )
+        return changed > 0
+
+    async def revoke(self, tx: Transaction, user_id: int, role: Role) -> bool:
+        """Revoke a role granted in the bot; False if it was not granted."""
+        changed = await tx.execute(
+            "DELETE FROM member_roles WHERE user_id = ? AND role = ?", (user_id, role.value)
+        )
+        return changed > 0
+
+    async def count(self, statuses: Iterable[MemberStatus] = (MemberStatus.ACTIVE,)) -> int:
+        """How many members have one of these statuses."""
+        values = [s.value for s in statuses]
+        marks = ",".join("?" * len(values))
+        row = await self.db.fetchone(
+            f"SELECT COUNT(*) FROM members WHERE status IN ({marks})", values
+        )
+        return int(row[0]) if row else 0
+
+    async def page(self, offset: int, limit: int) -> list[Member]:
+        """Members who have not left, by department then name."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM members WHERE status != 'left' "
+            "ORDER BY department_id, first_name, user_id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_member(r) for r in rows]
+
+    async def with_role(self, role: Role) -> list[int]:
+        """User ids holding a role granted in the bot."""
+        rows = await self.db.fetchall("SELECT user_id FROM member_roles WHERE role = ?", (role,))
+        return [r["user_id"] for r in rows]
+
+
+class InviteRepository:
+    """Invite codes and their use counts."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, tx: Transaction, invite: Invite) -> None:
+        """Store a new invite."""
+        await tx.execute(
+            "INSERT INTO invites (code, department_id, created_by, created_at, max_uses, "
+            "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                invite.code,
+                invite.department_id,
+                invite.created_by,
+                to_db_time(invite.created_at),
+                invite.max_uses,
+                None if invite.expires_at is None else to_db_time(invite.expires_at),
+            ),
+        )
+
+    async def ensure_preset(self, code: str, department_id: str, now: datetime) -> None:
+        """Make sure an invite fixed in the config exists (unlimited, never expires)."""
+        await self.db.execute(
+            "INSERT INTO invites (code, department_id, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (code) DO UPDATE SET department_id = excluded.department_id",
+            (code, department_id, to_db_time(now)),
+        )
+
+    async def get(self, tx: Transaction, code: str) -> Invite | None:
+        """One invite, read inside the joining transaction."""
+        row = await tx.fetchone("SELECT * FROM invites WHERE code = ?", (code,))
+        return _invite(row) if row else None
+
+    async def use(self, tx: Transaction, code: str) -> None:
+        """Count one use of an invite."""
+        await tx.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))
+
+
+class AuditRepository:
+    """Who did what among admins (role changes, invites)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(
+        self,
+        tx: Transaction,
+        *,
+        actor_id: int,
+        action: str,
+        target: str | None,
+        now: datetime,
+        detail: str | None = None,
+    ) -> None:
+        """Append one entry."""
+        await tx.execute(
+            "INSERT INTO admin_audit (at, actor_id, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            (to_db_time(now), actor_id, action, target, detail),
+        )

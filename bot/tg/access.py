@@ -1,0 +1,84 @@
+"""Who may do what: the gate in front of every handler, and role checks at the moment of use."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.domain.members import Role
+from bot.tg.commands import PUBLIC_COMMANDS
+from bot.tg.context import BotContext
+
+Handler = Callable[[Update, BotContext], Awaitable[object]]
+
+
+def command_name(update: Update) -> str | None:
+    """The /command a message starts with (without the @botname suffix), if any."""
+    message = update.effective_message
+    text = message.text if message else None
+    if not text or not text.startswith("/"):
+        return None
+    return text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else None
+
+
+async def refuse(update: Update, context: BotContext, key: str) -> None:
+    """Tell the user no, as a toast for a button or a reply for a message."""
+    text = context.t(key)
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(text)
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    """Load the caller; let members through, strangers only to public commands."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or user.is_bot or (chat is not None and chat.type != ChatType.PRIVATE):
+        # The bot works in private chats only; group traffic is ignored.
+        raise ApplicationHandlerStop
+    if update.edited_message is not None:
+        # Edits of earlier messages are not new requests (an edited /start must not re-run).
+        raise ApplicationHandlerStop
+    services = context.services
+    membership = services.membership
+    caller = await membership.caller(user.id)
+    if not caller.is_member and caller.roles:
+        # Roles from the config file admit their holders without an invite.
+        await membership.join(
+            user_id=user.id,
+            first_name=user.first_name,
+            username=user.username,
+            code=None,
+            now=services.now(),
+        )
+        caller = await membership.caller(user.id)
+    context.caller = caller
+    if caller.is_member:
+        await membership.seen(caller, user.first_name, user.username, services.now())
+        return
+    if command_name(update) in PUBLIC_COMMANDS:
+        return
+    await refuse(update, context, "access.not_member")
+    raise ApplicationHandlerStop
+
+
+def requires(role: Role) -> Callable[[Handler], Handler]:
+    """Run the handler only if the caller holds `role` now (buttons can be forged)."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(update: Update, context: BotContext) -> object:
+            caller = context.caller
+            if caller is None or not caller.is_member or not caller.has(role):
+                await refuse(update, context, "access.no_permission")
+                return None
+            return await handler(update, context)
+
+        return checked
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Update handlers, one module per feature; `bot.app` registers them."""

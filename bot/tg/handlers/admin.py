@@ -1,0 +1,201 @@
+"""Admin: invites (/invite) and members with their roles (/members)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from bot.domain.members import MemberStatus, Role, deep_link
+from bot.tg import callbacks as cb
+from bot.tg.access import requires
+from bot.tg.context import BotContext
+from bot.tg.handlers.start import department_name, role_names
+from bot.tg.keyboards import (
+    MEMBERS_PAGE_SIZE,
+    departments_keyboard,
+    invite_presets_keyboard,
+    member_card_keyboard,
+    members_keyboard,
+)
+from bot.tg.menus import publish_member_menu
+
+
+@requires(Role.ADMIN)
+async def invite(update: Update, context: BotContext) -> None:
+    """/invite: choose a department, then limits; the bot answers with the deep link."""
+    message = update.effective_message
+    if message is None:
+        return
+    departments = context.services.config.departments
+    if not departments:
+        await message.reply_text(context.t("invite.no_departments"))
+        return
+    await message.reply_text(
+        context.t("invite.choose_department"), reply_markup=departments_keyboard(departments)
+    )
+
+
+@requires(Role.ADMIN)
+async def invite_department(update: Update, context: BotContext) -> None:
+    """Department chosen: offer use and time limits."""
+    query = update.callback_query
+    assert query is not None
+    data = cb.InviteDepartment.decode(query.data or "")
+    dept = context.services.config.department(data.department)
+    if dept is None:
+        await query.answer(context.t("common.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        context.t("invite.choose_limits", department=escape(dept.name)),
+        reply_markup=invite_presets_keyboard(context.t, dept.id),
+    )
+
+
+@requires(Role.ADMIN)
+async def invite_create(update: Update, context: BotContext) -> None:
+    """Limits chosen: create the invite and show its link."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    data = cb.InviteCreate.decode(query.data or "")
+    services = context.services
+    dept = services.config.department(data.department)
+    if dept is None or data.max_uses < 0 or data.days < 0:
+        await query.answer(context.t("common.stale_button"), show_alert=True)
+        return
+    created = await services.membership.create_invite(
+        department_id=dept.id,
+        created_by=context.caller.user_id,
+        max_uses=data.max_uses or None,
+        days=data.days or None,
+        now=services.now(),
+    )
+    t = context.t
+    uses = (
+        t("invite.uses_any") if created.max_uses is None else t("invite.uses_n", n=created.max_uses)
+    )
+    expires = (
+        t("invite.days_any")
+        if created.expires_at is None
+        else created.expires_at.astimezone(services.config.timezone).strftime("%Y-%m-%d %H:%M")
+    )
+    await query.answer()
+    await query.edit_message_text(
+        t(
+            "invite.created",
+            department=escape(dept.name),
+            link=escape(deep_link(services.bot_username, created.code)),
+            code=escape(created.code),
+            uses=uses,
+            expires=expires,
+        ),
+        disable_web_page_preview=True,
+    )
+
+
+async def _members_page(context: BotContext, offset: int) -> tuple[str, object]:
+    membership = context.services.membership
+    total = await membership.members.count((MemberStatus.ACTIVE, MemberStatus.INACTIVE))
+    offset = max(0, min(offset, max(0, total - 1)))
+    page = await membership.members.page(offset, MEMBERS_PAGE_SIZE)
+    text = context.t(
+        "members.title",
+        total=total,
+        first=offset + 1 if total else 0,
+        last=offset + len(page),
+    )
+    return text, members_keyboard(page, offset, total, context.t)
+
+
+@requires(Role.ADMIN)
+async def members(update: Update, context: BotContext) -> None:
+    """/members: the member list, a page at a time."""
+    if update.effective_message is None:
+        return
+    text, keyboard = await _members_page(context, 0)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+@requires(Role.ADMIN)
+async def members_page(update: Update, context: BotContext) -> None:
+    """Paging through the member list."""
+    query = update.callback_query
+    assert query is not None
+    offset = cb.MembersPage.decode(query.data or "").offset
+    text, keyboard = await _members_page(context, offset)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def _member_card(context: BotContext, user_id: int, offset: int) -> tuple[str, object] | None:
+    services = context.services
+    target = await services.membership.caller(user_id)
+    if target.member is None:
+        return None
+    granted = await services.membership.members.roles(user_id)
+    from_config = services.config.config_roles(user_id)
+    m = target.member
+    t = context.t
+    text = t(
+        "members.card",
+        name=escape(m.display_name),
+        username=escape(f"@{m.username}") if m.username else "—",
+        user_id=m.user_id,
+        department=escape(department_name(context, m.department_id)),
+        status=t(f"status.{m.status.value}"),
+        roles=role_names(context, target.roles),
+        joined=m.joined_at.astimezone(services.config.timezone).strftime("%Y-%m-%d"),
+    )
+    if from_config:
+        text += "\n" + t("members.config_roles", roles=role_names(context, from_config))
+    return text, member_card_keyboard(t, user_id, granted, from_config, offset)
+
+
+@requires(Role.ADMIN)
+async def member_show(update: Update, context: BotContext) -> None:
+    """One member's card with role buttons."""
+    query = update.callback_query
+    assert query is not None
+    data = cb.MemberShow.decode(query.data or "")
+    card = await _member_card(context, data.user_id, data.offset)
+    if card is None:
+        await query.answer(context.t("members.not_found"), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(card[0], reply_markup=card[1])
+
+
+@requires(Role.ADMIN)
+async def member_role(update: Update, context: BotContext) -> None:
+    """Grant or revoke a role, then redraw the card."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    data = cb.MemberRole.decode(query.data or "")
+    services = context.services
+    try:
+        role = Role(data.role)
+    except ValueError:
+        await query.answer(context.t("common.stale_button"), show_alert=True)
+        return
+    target = await services.membership.caller(data.user_id)
+    if not target.is_member:
+        await query.answer(context.t("members.not_found"), show_alert=True)
+        return
+    changed = await services.membership.set_role(
+        actor_id=context.caller.user_id,
+        user_id=data.user_id,
+        role=role,
+        granted=data.grant,
+        now=services.now(),
+    )
+    card = await _member_card(context, data.user_id, data.offset)
+    assert card is not None
+    await query.answer(context.t("members.saved" if changed else "members.unchanged"))
+    await query.edit_message_text(card[0], reply_markup=card[1])
+    if changed:
+        await publish_member_menu(
+            context.bot, services, await services.membership.caller(data.user_id)
+        )

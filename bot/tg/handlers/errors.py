@@ -1,0 +1,72 @@
+"""The error handler and the catch-alls: stale buttons, unknown commands, unsupported messages."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden
+
+from bot.i18n import translate
+from bot.tg.context import BotContext
+from bot.tg.notify import notify_many
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log first, then tell the user in their language, then notify admins without personal data."""
+    error = context.error
+    services = context.services
+    where = type(update).__name__ if update is not None else "job"
+    if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
+        # The user blocked the bot while we were answering them.
+        await services.membership.members.mark_inactive(update.effective_user.id, services.now())
+        log.info("member blocked the bot; marked inactive")
+        return
+    log.error("unhandled error while handling %s", where, exc_info=error)
+    if isinstance(update, Update):
+        try:
+            if update.callback_query:
+                await update.callback_query.answer(context.t("error.generic"), show_alert=True)
+            elif update.effective_message:
+                await update.effective_message.reply_text(context.t("error.generic"))
+        except Exception:  # the reply itself may be what fails
+            log.warning("could not tell the user about the error", exc_info=True)
+    admins = await services.membership.admin_ids()
+    language = services.config.language
+    text = translate(
+        language,
+        "error.admin_notice",
+        error=type(error).__name__ if error else "?",
+        where=where,
+        update_id=update.update_id if isinstance(update, Update) else "—",
+    )
+    try:
+        await notify_many(context.bot, services, admins, text)
+    except Exception:
+        log.warning("could not notify admins about an error", exc_info=True)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button no handler claims: from an old version, an old session, or forged."""
+    if update.callback_query:
+        await update.callback_query.answer(context.t("common.stale_button"), show_alert=True)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A /command the bot does not have."""
+    if update.effective_message:
+        await update.effective_message.reply_text(context.t("common.unknown_command"))
+
+
+async def plain_text(update: Update, context: BotContext) -> None:
+    """Text outside any conversation."""
+    if update.effective_message:
+        await update.effective_message.reply_text(context.t("common.plain_text"))
+
+
+async def unsupported(update: Update, context: BotContext) -> None:
+    """Stickers, locations, contacts, voice…: say what the bot understands."""
+    if update.effective_message:
+        await update.effective_message.reply_text(context.t("common.unsupported"))

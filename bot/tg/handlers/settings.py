@@ -1,0 +1,87 @@
+"""/settings: language, daily question, leaving the program."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.i18n import LANGUAGES
+from bot.services.membership import Caller
+from bot.tg import callbacks as cb
+from bot.tg.context import BotContext
+from bot.tg.keyboards import leave_confirm_keyboard, settings_keyboard
+from bot.tg.menus import publish_member_menu
+
+
+def _settings_view(context: BotContext, caller: Caller) -> tuple[str, object]:
+    member = caller.member
+    daily = member.daily_question if member else True
+    return context.t("settings.title"), settings_keyboard(context.t, context.language, daily)
+
+
+async def settings(update: Update, context: BotContext) -> None:
+    """/settings."""
+    if update.effective_message is None or context.caller is None:
+        return
+    text, keyboard = _settings_view(context, context.caller)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+async def _refresh(update: Update, context: BotContext, toast: str) -> None:
+    """Reload the caller and redraw the settings message in place."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    context.caller = await context.services.membership.caller(context.caller.user_id)
+    text, keyboard = _settings_view(context, context.caller)
+    await query.answer(context.t(toast))
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def set_language(update: Update, context: BotContext) -> None:
+    """Language button."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    data = cb.SetLanguage.decode(query.data or "")
+    if data.language not in LANGUAGES:
+        await query.answer(context.t("common.stale_button"), show_alert=True)
+        return
+    services = context.services
+    await services.membership.members.set_language(
+        context.caller.user_id, data.language, services.now()
+    )
+    await _refresh(update, context, "settings.language_saved")
+    await publish_member_menu(context.bot, services, context.caller)
+
+
+async def set_daily(update: Update, context: BotContext) -> None:
+    """Daily-question toggle."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    data = cb.SetDailyQuestion.decode(query.data or "")
+    services = context.services
+    await services.membership.members.set_daily_question(
+        context.caller.user_id, data.enabled, services.now()
+    )
+    await _refresh(update, context, "settings.daily_saved")
+
+
+async def leave(update: Update, context: BotContext) -> None:
+    """Leave the program: ask, then do it or go back."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    step = cb.Leave.decode(query.data or "").step
+    if step == "ask":
+        await query.answer()
+        await query.edit_message_text(
+            context.t("settings.leave_confirm"), reply_markup=leave_confirm_keyboard(context.t)
+        )
+    elif step == "yes":
+        services = context.services
+        await services.membership.leave(context.caller.user_id, services.now())
+        await query.answer()
+        await query.edit_message_text(context.t("settings.left"))
+    else:
+        await _refresh(update, context, "common.cancelled")

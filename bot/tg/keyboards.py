@@ -1,0 +1,122 @@
+"""Inline keyboards, built in one place from typed callback data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.config import Department
+from bot.domain.members import Member, Role
+from bot.i18n import Translate
+from bot.tg import callbacks as cb
+
+MEMBERS_PAGE_SIZE = 8
+# (max uses, days valid); 0 means no limit.
+INVITE_PRESETS: tuple[tuple[int, int], ...] = ((1, 7), (0, 7), (0, 30), (0, 0))
+
+
+def button(text: str, data: cb.CallbackData) -> InlineKeyboardButton:
+    """One button carrying typed callback data."""
+    return InlineKeyboardButton(text, callback_data=data.encode())
+
+
+def rows(buttons: Iterable[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    """Lay buttons out `width` per row."""
+    items = list(buttons)
+    return [items[i : i + width] for i in range(0, len(items), width)]
+
+
+def settings_keyboard(t: Translate, language: str, daily: bool) -> InlineKeyboardMarkup:
+    """/settings: language, daily question, leave."""
+    mark = "✅ "
+    return InlineKeyboardMarkup(
+        [
+            [
+                button((mark if language == "zh" else "") + "中文", cb.SetLanguage("zh")),
+                button((mark if language == "en" else "") + "English", cb.SetLanguage("en")),
+            ],
+            [
+                button(
+                    t("settings.daily_on") if daily else t("settings.daily_off"),
+                    cb.SetDailyQuestion(not daily),
+                )
+            ],
+            [button(t("settings.leave"), cb.Leave("ask"))],
+        ]
+    )
+
+
+def leave_confirm_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    """Ask once more before leaving."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(t("settings.leave_yes"), cb.Leave("yes")),
+                button(t("common.cancel"), cb.Leave("no")),
+            ]
+        ]
+    )
+
+
+def departments_keyboard(departments: Sequence[Department]) -> InlineKeyboardMarkup:
+    """Admin: which department an invite is for."""
+    return InlineKeyboardMarkup(
+        rows((button(d.name, cb.InviteDepartment(d.id)) for d in departments), 2)
+    )
+
+
+def invite_presets_keyboard(t: Translate, department_id: str) -> InlineKeyboardMarkup:
+    """Admin: how often and how long the invite may be used."""
+    buttons = [
+        button(
+            t(
+                "invite.preset",
+                uses=t("invite.uses_any") if uses == 0 else t("invite.uses_n", n=uses),
+                days=t("invite.days_any") if days == 0 else t("invite.days_n", n=days),
+            ),
+            cb.InviteCreate(department_id, uses, days),
+        )
+        for uses, days in INVITE_PRESETS
+    ]
+    return InlineKeyboardMarkup(rows(buttons, 1))
+
+
+def members_keyboard(
+    members: Sequence[Member], offset: int, total: int, t: Translate
+) -> InlineKeyboardMarkup:
+    """Admin: one page of members, each a button to their card, with paging."""
+    keyboard = [[button(m.display_name, cb.MemberShow(m.user_id, offset))] for m in members]
+    nav = []
+    if offset > 0:
+        nav.append(button(t("common.prev"), cb.MembersPage(max(0, offset - MEMBERS_PAGE_SIZE))))
+    if offset + MEMBERS_PAGE_SIZE < total:
+        nav.append(button(t("common.next"), cb.MembersPage(offset + MEMBERS_PAGE_SIZE)))
+    if nav:
+        keyboard.append(nav)
+    return InlineKeyboardMarkup(keyboard)
+
+
+def member_card_keyboard(
+    t: Translate, user_id: int, granted: frozenset[Role], from_config: frozenset[Role], offset: int
+) -> InlineKeyboardMarkup:
+    """Admin: grant or revoke each role; roles from the config file cannot be changed here."""
+    keyboard = []
+    for role in Role:
+        name = t(f"role.{role.value}")
+        if role in from_config:
+            continue
+        if role in granted:
+            keyboard.append(
+                [
+                    button(
+                        t("members.revoke", role=name), cb.MemberRole(user_id, role, False, offset)
+                    )
+                ]
+            )
+        else:
+            keyboard.append(
+                [button(t("members.grant", role=name), cb.MemberRole(user_id, role, True, offset))]
+            )
+    keyboard.append([button(t("common.back"), cb.MembersPage(offset))])
+    return InlineKeyboardMarkup(keyboard)
