@@ -68,6 +68,9 @@ def register_handlers(application: Application) -> None:
     # -1: the access gate loads the caller and stops strangers before any feature sees them.
     application.add_handler(TypeHandler(Update, gate), group=-1)
 
+    # 0: conversations first: while one is active it owns the member's next messages.
+    # [conversations]
+
     # 0: commands.
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("help", start.help_command))
@@ -75,6 +78,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("settings", settings.settings))
     application.add_handler(CommandHandler("invite", admin.invite))
     application.add_handler(CommandHandler("members", admin.members))
+    # [commands]
 
     # 0: buttons, one handler per callback-data type (each decodes its own payload).
     buttons = [
@@ -86,6 +90,7 @@ def register_handlers(application: Application) -> None:
         (cb.MembersPage, admin.members_page),
         (cb.MemberShow, admin.member_show),
         (cb.MemberRole, admin.member_role),
+        # [buttons]
     ]
     for data_type, callback in buttons:
         application.add_handler(CallbackQueryHandler(callback, pattern=data_type.pattern()))

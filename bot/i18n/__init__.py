@@ -1,4 +1,7 @@
-"""User-facing text: one catalog per language (zh, en), the same keys and placeholders in each."""
+"""User-facing text: a catalog per language (zh/, en/), the same keys and placeholders in each.
+
+Each language is a folder of YAML files, one per feature, merged into one flat catalog.
+"""
 
 from __future__ import annotations
 
@@ -39,15 +42,22 @@ def placeholders(text: str) -> frozenset[str]:
 
 @cache
 def load_catalog(language: str) -> dict[str, str]:
-    """Read one language's catalog (cached for the process)."""
-    path = CATALOG_DIR / f"{language}.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CatalogError(f"{path}: cannot load: {exc}") from None
-    if not isinstance(data, dict):
-        raise CatalogError(f"{path}: expected a mapping of keys to text")
-    return _flatten(data)
+    """Read one language's catalog files and merge them (cached for the process)."""
+    merged: dict[str, str] = {}
+    for path in sorted((CATALOG_DIR / language).glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise CatalogError(f"{path}: cannot load: {exc}") from None
+        if not isinstance(data, dict):
+            raise CatalogError(f"{path}: expected a mapping of keys to text")
+        for key, text in _flatten(data).items():
+            if key in merged:
+                raise CatalogError(f"{path}: {key}: defined in another file of {language}/ too")
+            merged[key] = text
+    if not merged:
+        raise CatalogError(f"{CATALOG_DIR / language}: no catalog files")
+    return merged
 
 
 def translate(language: str, key: str, /, **values: object) -> str:

@@ -47,4 +47,109 @@ MIGRATIONS: list[str] = [
         detail      TEXT
     );
     """,
+    # 2: quizzes: sessions (one active interactive session per member), answers, the Leitner
+    # mistake book, assigned tests and their results
+    """
+    CREATE TABLE quiz_sessions (
+        id              INTEGER PRIMARY KEY,
+        user_id         INTEGER NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
+        kind            TEXT NOT NULL CHECK (kind IN ('quiz', 'review', 'daily', 'assigned')),
+        bank_id         TEXT,
+        assignment_id   INTEGER REFERENCES assignments (id) ON DELETE SET NULL,
+        items           TEXT NOT NULL,
+        position        INTEGER NOT NULL DEFAULT 0,
+        selection       TEXT NOT NULL DEFAULT '',
+        correct         INTEGER NOT NULL DEFAULT 0,
+        message_id      INTEGER,
+        status          TEXT NOT NULL DEFAULT 'active'
+                        CHECK (status IN ('active', 'finished', 'abandoned')),
+        started_at      TEXT NOT NULL,
+        finished_at     TEXT
+    );
+    CREATE UNIQUE INDEX quiz_sessions_one_active
+        ON quiz_sessions (user_id, kind = 'daily') WHERE status = 'active';
+    CREATE INDEX quiz_sessions_finished ON quiz_sessions (finished_at) WHERE status = 'finished';
+
+    CREATE TABLE answers (
+        id              INTEGER PRIMARY KEY,
+        session_id      INTEGER NOT NULL REFERENCES quiz_sessions (id) ON DELETE CASCADE,
+        user_id         INTEGER NOT NULL,
+        question_id     TEXT NOT NULL,
+        bank_id         TEXT NOT NULL,
+        correct         INTEGER NOT NULL,
+        answered_at     TEXT NOT NULL,
+        UNIQUE (session_id, question_id)
+    );
+    CREATE INDEX answers_user ON answers (user_id, answered_at);
+    CREATE INDEX answers_time ON answers (answered_at);
+
+    CREATE TABLE review_items (
+        user_id         INTEGER NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
+        question_id     TEXT NOT NULL,
+        box             INTEGER NOT NULL,
+        due_at          TEXT NOT NULL,
+        last_seen       TEXT NOT NULL,
+        PRIMARY KEY (user_id, question_id)
+    );
+    CREATE INDEX review_items_due ON review_items (user_id, due_at);
+
+    CREATE TABLE assignments (
+        id              INTEGER PRIMARY KEY,
+        bank_id         TEXT NOT NULL,
+        departments     TEXT,
+        question_count  INTEGER NOT NULL,
+        deadline        TEXT NOT NULL,
+        created_by      INTEGER NOT NULL,
+        created_at      TEXT NOT NULL
+    );
+
+    CREATE TABLE assignment_results (
+        assignment_id   INTEGER NOT NULL REFERENCES assignments (id) ON DELETE CASCADE,
+        user_id         INTEGER NOT NULL,
+        session_id      INTEGER REFERENCES quiz_sessions (id) ON DELETE SET NULL,
+        correct         INTEGER NOT NULL,
+        total           INTEGER NOT NULL,
+        completed_at    TEXT NOT NULL,
+        PRIMARY KEY (assignment_id, user_id)
+    );
+    """,
+    # 3: the delivery engine: one campaign per broadcast, one outbox row per (campaign, member),
+    # and acknowledgements of reminders
+    """
+    CREATE TABLE campaigns (
+        id              INTEGER PRIMARY KEY,
+        key             TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'running'
+                        CHECK (status IN ('running', 'done', 'cancelled')),
+        created_by      INTEGER,
+        created_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        progress_chat   INTEGER,
+        progress_message INTEGER
+    );
+
+    CREATE TABLE outbox (
+        campaign_id     INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+        user_id         INTEGER NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'blocked',
+                                          'unknown', 'skipped')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        message_id      INTEGER,
+        error           TEXT,
+        updated_at      TEXT,
+        PRIMARY KEY (campaign_id, user_id)
+    );
+    CREATE INDEX outbox_pending ON outbox (status, next_attempt_at);
+
+    CREATE TABLE acknowledgements (
+        campaign_id     INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+        user_id         INTEGER NOT NULL,
+        at              TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, user_id)
+    );
+    """,
 ]
