@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,6 +72,57 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True)
+class QuizConfig:
+    """Quiz sessions, the daily question and the mistake book."""
+
+    content_dir: Path = Path("content/quizzes")
+    questions_per_session: int = 10
+    daily_time: time = time(8, 30)
+    review_intervals: tuple[int, ...] = (1, 2, 4, 7, 15)
+
+
+@dataclass(frozen=True)
+class RemindersConfig:
+    """Holiday integrity reminders."""
+
+    content_dir: Path = Path("content/reminders")
+    holidays_file: Path = Path("content/holidays.yaml")
+    lead_days: tuple[int, ...] = (3, 1)
+    send_time: time = time(9, 0)
+
+
+@dataclass(frozen=True)
+class ReportsConfig:
+    """Anonymous reports."""
+
+    open_to: str = "members"
+    receipt_secret: str = ""
+    retention_days: int = 365
+    max_per_day: int = 3
+    min_length: int = 20
+    max_length: int = 3000
+    max_attachments: int = 5
+    overdue_days: int = 7
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    """The weekly digest for leaders."""
+
+    weekday: int = 0  # 0 = Monday … 6 = Sunday (ISO order, as people say it)
+    time: time = time(8, 0)
+
+
+@dataclass(frozen=True)
+class BackupConfig:
+    """The daily online backup."""
+
+    dir: Path = Path("data/backups")
+    keep: int = 7
+    time: time = time(3, 0)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -84,6 +136,11 @@ class Config:
     registration: str
     preset_invites: tuple[PresetInvite, ...]
     log_level: str
+    quiz: QuizConfig = field(default_factory=QuizConfig)
+    reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
     source: str = "<defaults>"
 
     def department(self, department_id: str | None) -> Department | None:
@@ -134,7 +191,122 @@ SCHEMA: _Schema = {
         "invites": (list, []),
     },
     "logging": {"level": (str, "INFO")},
+    "quiz": {
+        "content_dir": (str, "content/quizzes"),
+        "questions_per_session": (int, 10),
+        "daily_time": (str, "08:30"),
+        "review_intervals": (list, [1, 2, 4, 7, 15]),
+    },
+    "reminders": {
+        "content_dir": (str, "content/reminders"),
+        "holidays_file": (str, "content/holidays.yaml"),
+        "lead_days": (list, [3, 1]),
+        "send_time": (str, "09:00"),
+    },
+    "reports": {
+        "open_to": (str, "members"),
+        "receipt_secret": (str, ""),
+        "retention_days": (int, 365),
+        "max_per_day": (int, 3),
+        "min_length": (int, 20),
+        "max_length": (int, 3000),
+        "max_attachments": (int, 5),
+        "overdue_days": (int, 7),
+    },
+    "digest": {
+        "weekday": (str, "monday"),
+        "time": (str, "08:00"),
+    },
+    "backup": {
+        "dir": (str, "data/backups"),
+        "keep": (int, 7),
+        "time": (str, "03:00"),
+    },
 }
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _time_of_day(value: str, where: str) -> time:
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if not match:
+        raise ConfigError(f"{where}: expected a time of day as HH:MM, got {value!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _positive_ints(raw: list[Any], where: str, *, allow_zero: bool = False) -> tuple[int, ...]:
+    low = 0 if allow_zero else 1
+    if not raw:
+        raise ConfigError(f"{where}: expected a non-empty list of whole numbers")
+    for i, item in enumerate(raw):
+        if not isinstance(item, int) or isinstance(item, bool) or item < low:
+            raise ConfigError(f"{where}[{i}]: expected a whole number ≥ {low}, got {item!r}")
+    return tuple(raw)
+
+
+def _in_range(value: int, low: int, high: int, where: str) -> int:
+    if not low <= value <= high:
+        raise ConfigError(f"{where}: expected {low}–{high}, got {value}")
+    return value
+
+
+def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    """The feature sections (quiz, reminders, reports, digest, backup), validated."""
+    q, r, rep, d, b = raw["quiz"], raw["reminders"], raw["reports"], raw["digest"], raw["backup"]
+    if rep["open_to"] not in ("members", "anyone"):
+        raise ConfigError(
+            f"{source}: reports.open_to: expected members or anyone, got {rep['open_to']!r}"
+        )
+    weekday = d["weekday"].strip().lower()
+    if weekday not in WEEKDAYS:
+        raise ConfigError(
+            f"{source}: digest.weekday: expected one of {', '.join(WEEKDAYS)}, got {weekday!r}"
+        )
+    for key in ("min_length", "max_length"):
+        _in_range(rep[key], 1, 4000, f"{source}: reports.{key}")
+    if rep["min_length"] > rep["max_length"]:
+        raise ConfigError(f"{source}: reports.min_length: larger than reports.max_length")
+    return {
+        "quiz": QuizConfig(
+            content_dir=Path(q["content_dir"]),
+            questions_per_session=_in_range(
+                q["questions_per_session"], 1, 50, f"{source}: quiz.questions_per_session"
+            ),
+            daily_time=_time_of_day(q["daily_time"], f"{source}: quiz.daily_time"),
+            review_intervals=_positive_ints(
+                q["review_intervals"], f"{source}: quiz.review_intervals"
+            ),
+        ),
+        "reminders": RemindersConfig(
+            content_dir=Path(r["content_dir"]),
+            holidays_file=Path(r["holidays_file"]),
+            lead_days=_positive_ints(r["lead_days"], f"{source}: reminders.lead_days"),
+            send_time=_time_of_day(r["send_time"], f"{source}: reminders.send_time"),
+        ),
+        "reports": ReportsConfig(
+            open_to=rep["open_to"],
+            receipt_secret=os.environ.get("REPORT_SECRET") or rep["receipt_secret"],
+            retention_days=_in_range(
+                rep["retention_days"], 1, 36500, f"{source}: reports.retention_days"
+            ),
+            max_per_day=_in_range(rep["max_per_day"], 1, 100, f"{source}: reports.max_per_day"),
+            min_length=rep["min_length"],
+            max_length=rep["max_length"],
+            max_attachments=_in_range(
+                rep["max_attachments"], 0, 10, f"{source}: reports.max_attachments"
+            ),
+            overdue_days=_in_range(rep["overdue_days"], 1, 365, f"{source}: reports.overdue_days"),
+        ),
+        "digest": DigestConfig(
+            weekday=WEEKDAYS.index(weekday),
+            time=_time_of_day(d["time"], f"{source}: digest.time"),
+        ),
+        "backup": BackupConfig(
+            dir=Path(b["dir"]),
+            keep=_in_range(b["keep"], 1, 365, f"{source}: backup.keep"),
+            time=_time_of_day(b["time"], f"{source}: backup.time"),
+        ),
+    }
 
 
 def _type_name(expected: type) -> str:
@@ -291,6 +463,7 @@ def parse_config(data: Any, *, source: str = "<config>", require_token: bool = T
         preset_invites=_parse_invites(raw["access"]["invites"], departments, source),
         log_level=level,
         source=source,
+        **_sections(raw, source),
     )
 
 
