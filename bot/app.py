@@ -25,7 +25,7 @@ from bot.storage.database import Database
 from bot.tg import callbacks as cb
 from bot.tg.access import gate
 from bot.tg.context import SERVICES_KEY, BotApplication, BotContext
-from bot.tg.handlers import admin, errors, settings, start
+from bot.tg.handlers import admin, errors, quiz, settings, start
 from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
 
@@ -78,6 +78,11 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("settings", settings.settings))
     application.add_handler(CommandHandler("invite", admin.invite))
     application.add_handler(CommandHandler("members", admin.members))
+    application.add_handler(CommandHandler("quiz", quiz.quiz))
+    application.add_handler(CommandHandler("review", quiz.review))
+    application.add_handler(CommandHandler("me", quiz.me))
+    application.add_handler(CommandHandler("assign", quiz.assign))
+    application.add_handler(CommandHandler("reload", quiz.reload))
     # [commands]
 
     # 0: buttons, one handler per callback-data type (each decodes its own payload).
@@ -90,6 +95,16 @@ def register_handlers(application: Application) -> None:
         (cb.MembersPage, admin.members_page),
         (cb.MemberShow, admin.member_show),
         (cb.MemberRole, admin.member_role),
+        (cb.QuizPickBank, quiz.pick_bank),
+        (cb.QuizResume, quiz.resume),
+        (cb.QuizAnswer, quiz.answer),
+        (cb.QuizSubmit, quiz.submit),
+        (cb.QuizReview, quiz.review_button),
+        (cb.DailyStart, quiz.daily_start),
+        (cb.AssignmentStart, quiz.assignment_start),
+        (cb.AssignBank, quiz.assign_bank),
+        (cb.AssignAudience, quiz.assign_audience),
+        (cb.AssignDeadline, quiz.assign_deadline),
         # [buttons]
     ]
     for data_type, callback in buttons:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, parse_config
+from bot.content.problems import ContentError, Problem
 from bot.logs import setup_logging
 from bot.runtime import StartupError, serve
 from bot.storage.database import DatabaseError
@@ -26,6 +29,66 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     setup_logging("INFO")
     asyncio.run(run_demo(host=args.host, port=args.port))
     return 0
+
+
+def _optional_config(path: str | None) -> Config:
+    """The config if one is given or found; defaults otherwise (offline tools need no token)."""
+    if path or os.environ.get("BOT_CONFIG") or Path("config.yaml").exists():
+        return load_config(path, require_token=False)
+    return parse_config({}, require_token=False)
+
+
+def _cmd_content_check(args: argparse.Namespace) -> int:
+    from bot.content.quizzes import bank_files, load_library
+    from bot.content.reminders import load_reminders, load_schedule
+
+    config = _optional_config(args.config)
+    quiz_dir = Path(args.quizzes or config.quiz.content_dir)
+    library = load_library(bank_files(quiz_dir))
+    problems = list(library.problems)
+    if not bank_files(quiz_dir):
+        problems.append(Problem(str(quiz_dir), 0, "-", "no question banks (*.yaml) found"))
+    for load, target in (
+        (load_reminders, config.reminders.content_dir),
+        (load_schedule, config.reminders.holidays_file),
+    ):
+        try:
+            load(Path(target))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    for problem in problems:
+        print(problem)
+    questions = sum(len(b.questions) for b in library.banks)
+    summary = f"{len(library.banks)} banks, {questions} questions, {len(problems)} problems"
+    print(summary, file=sys.stderr if problems else sys.stdout)
+    return 1 if problems else 0
+
+
+def _cmd_content_import(args: argparse.Namespace) -> int:
+    from bot.content.importers import ImportFailed, UnsupportedFormat, import_file
+
+    source = Path(args.file)
+    try:
+        result = import_file(
+            source,
+            bank_id=args.id,
+            title=args.title,
+            default_source=args.source,
+            default_explanation=args.explanation,
+        )
+    except (ImportFailed, UnsupportedFormat) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for rejected in result.rejected:
+        print(f"{source}: {rejected.location}: not imported: {rejected.reason}", file=sys.stderr)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(result.bank_yaml, encoding="utf-8")
+        print(f"{out}: {result.imported} questions written, {len(result.rejected)} rejected")
+    else:
+        sys.stdout.write(result.bank_yaml)
+    return 1 if result.rejected else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +110,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="address to serve the page on")
     demo.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
     demo.set_defaults(func=_cmd_demo)
+
+    content = sub.add_parser("content", help="check or import question banks and reminder texts")
+    content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+    check = content_sub.add_parser(
+        "check", help="validate every bank, reminder text and the holiday schedule"
+    )
+    check.add_argument("--config", metavar="PATH", help="take content paths from this config")
+    check.add_argument("--quizzes", metavar="DIR", help="question-bank folder to check")
+    check.set_defaults(func=_cmd_content_check)
+    imp = content_sub.add_parser(
+        "import", help="convert .xlsx, .csv, Moodle Aiken or GIFT into a YAML bank"
+    )
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--out", metavar="PATH", help="write the bank here (default: stdout)")
+    imp.add_argument("--id", help="bank id (default: from the file name)")
+    imp.add_argument("--title", help="bank title (default: the file name)")
+    imp.add_argument("--source", help="出处 for questions that have none (Aiken)")
+    imp.add_argument("--explanation", help="解析 for questions that have none (Aiken)")
+    imp.set_defaults(func=_cmd_content_import)
     return parser
 
 
@@ -57,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (ConfigError, DatabaseError, StartupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

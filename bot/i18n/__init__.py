@@ -25,6 +25,9 @@ class CatalogError(Exception):
 def _flatten(data: dict[str, object], prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in data.items():
+        if not isinstance(key, str):
+            # YAML reads bare yes/no/true/false keys as booleans.
+            raise CatalogError(f"{prefix}{key}: keys must be text (quote yes/no/true/false)")
         dotted = f"{prefix}{key}"
         if isinstance(value, dict):
             out.update(_flatten(value, f"{dotted}."))

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Config
+from bot.services.assignments import AssignmentService
 from bot.services.membership import MembershipService
+from bot.services.quiz import QuizService
 from bot.storage.database import Database
 
 
@@ -23,13 +25,22 @@ class Services:
     config: Config
     db: Database
     membership: MembershipService
+    quiz: QuizService
+    assignments: AssignmentService
     clock: Callable[[], datetime] = field(default=utc_now)
     bot_username: str = ""
 
     @classmethod
     def create(cls, config: Config, db: Database) -> Services:
         """Build every service over one open database."""
-        return cls(config=config, db=db, membership=MembershipService(config, db))
+        quiz = QuizService.load(config, db)
+        return cls(
+            config=config,
+            db=db,
+            membership=MembershipService(config, db),
+            quiz=quiz,
+            assignments=AssignmentService(config, quiz, send=None),
+        )
 
     def now(self) -> datetime:
         """The current time (tests replace the clock to pass `now`)."""

@@ -20,10 +20,15 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", public=True),
     CommandSpec("help", public=True),
+    CommandSpec("quiz"),
+    CommandSpec("review"),
+    CommandSpec("me"),
     CommandSpec("settings"),
     CommandSpec("cancel", public=True),
     CommandSpec("invite", Role.ADMIN),
     CommandSpec("members", Role.ADMIN),
+    CommandSpec("assign", Role.ADMIN),
+    CommandSpec("reload", Role.ADMIN),
 )
 
 PUBLIC_COMMANDS = frozenset(c.name for c in COMMANDS if c.public)

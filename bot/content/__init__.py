@@ -1,0 +1,1 @@
+"""Content files (quiz banks, reminder texts, holiday schedules): loading and validation."""

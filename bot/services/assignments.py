@@ -1,0 +1,115 @@
+"""Assigned tests (专项测试): create, notify through the delivery engine, remind, complete."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from bot.config import Config
+from bot.i18n import LANGUAGES, translate
+from bot.services.quiz import QuizService
+from bot.storage.quizzes import Assignment, AssignmentRepository
+
+# create_campaign(key, kind, payload, user_ids, created_by): the delivery engine's entry point.
+CampaignSender = Callable[[str, str, dict[str, Any], Sequence[int], int | None], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class CreatedAssignment:
+    """A new assignment and how many members it went to."""
+
+    assignment: Assignment
+    members: int
+
+
+class AssignmentService:
+    """Assignments over storage, with notices and reminders sent as delivery campaigns."""
+
+    def __init__(self, config: Config, quiz: QuizService, send: CampaignSender | None) -> None:
+        self.config = config
+        self.quiz = quiz
+        self.repo: AssignmentRepository = quiz.assignments
+        self.send = send
+
+    def deadline_for(self, now: datetime, days: int) -> datetime:
+        """The end (23:59 local) of the day `days` days after `now`."""
+        local = now.astimezone(self.config.timezone).date() + timedelta(days=days)
+        return datetime.combine(local, time(23, 59), self.config.timezone)
+
+    def deadline_text(self, assignment: Assignment, language: str) -> str:
+        """The deadline as members read it (local time)."""
+        local = assignment.deadline.astimezone(self.config.timezone)
+        return local.strftime("%Y-%m-%d %H:%M")
+
+    def _payload(self, assignment: Assignment, key: str) -> dict[str, Any]:
+        title = self.quiz.bank_title(assignment.bank_id) or assignment.bank_id
+        texts, labels = {}, {}
+        for language in LANGUAGES:
+            texts[language] = translate(
+                language,
+                key,
+                title=title,
+                count=assignment.question_count,
+                deadline=self.deadline_text(assignment, language),
+            )
+            labels[language] = translate(language, "assign.start")
+        return {
+            "text": texts,
+            # The Telegram layer turns an action into button data (see bot/tg/actions.py).
+            "buttons": [[{"text": labels, "action": f"assignment:{assignment.id}"}]],
+        }
+
+    async def create(
+        self,
+        *,
+        bank_id: str,
+        departments: Sequence[str] | None,
+        days: int,
+        created_by: int,
+        now: datetime,
+    ) -> CreatedAssignment | None:
+        """Create the assignment and send its notice; None if no member is in the audience."""
+        bank = self.quiz.library.bank(bank_id)
+        if bank is None:
+            raise ValueError(f"unknown bank {bank_id!r}")
+        count = min(len(bank.questions), self.config.quiz.questions_per_session)
+        assignment_id = await self.repo.create(
+            bank_id=bank_id,
+            departments=departments,
+            question_count=count,
+            deadline=self.deadline_for(now, days),
+            created_by=created_by,
+            now=now,
+        )
+        assignment = await self.repo.get(assignment_id)
+        assert assignment is not None
+        members = await self.repo.audience(assignment)
+        if not members:
+            return None
+        if self.send is not None:
+            await self.send(
+                f"assignment:{assignment.id}:notice",
+                "assignment",
+                self._payload(assignment, "assign.notice"),
+                members,
+                created_by,
+            )
+        return CreatedAssignment(assignment, len(members))
+
+    async def send_due_reminders(self, now: datetime) -> int:
+        """Remind members who have not finished, once, within the day before each deadline."""
+        sent = 0
+        for assignment in await self.repo.open_before(now + timedelta(days=1), now):
+            pending = await self.repo.not_done(assignment)
+            if pending and self.send is not None:
+                await self.send(
+                    f"assignment:{assignment.id}:reminder",
+                    "assignment",
+                    self._payload(assignment, "assign.reminder"),
+                    pending,
+                    None,
+                )
+                sent += 1
+        return sent

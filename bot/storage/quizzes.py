@@ -1,0 +1,357 @@
+"""Repositories for quiz sessions, answers, the mistake book and assigned tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain.leitner import LeitnerBox
+from bot.domain.quiz import Session, SessionItem, SessionKind
+from bot.storage.database import Database, Transaction
+from bot.storage.members import from_db_time, to_db_time
+
+
+def _encode_items(items: Sequence[SessionItem]) -> str:
+    return json.dumps([[i.question_id, list(i.order)] for i in items], separators=(",", ":"))
+
+
+def _decode_items(text: str) -> tuple[SessionItem, ...]:
+    return tuple(SessionItem(qid, tuple(order)) for qid, order in json.loads(text))
+
+
+def _selection(text: str) -> frozenset[int]:
+    return frozenset(int(x) for x in text.split(",") if x)
+
+
+def _session(row: aiosqlite.Row) -> Session:
+    return Session(
+        id=row["id"],
+        user_id=row["user_id"],
+        kind=SessionKind(row["kind"]),
+        bank_id=row["bank_id"],
+        items=_decode_items(row["items"]),
+        position=row["position"],
+        selection=_selection(row["selection"]),
+        correct=row["correct"],
+        message_id=row["message_id"],
+        status=row["status"],
+        started_at=datetime.fromisoformat(row["started_at"]),
+        finished_at=from_db_time(row["finished_at"]),
+        assignment_id=row["assignment_id"],
+    )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A bank assigned to everyone or to departments, with a deadline."""
+
+    id: int
+    bank_id: str
+    departments: tuple[str, ...] | None  # None: everyone
+    question_count: int
+    deadline: datetime
+    created_by: int
+    created_at: datetime
+
+
+def _assignment(row: aiosqlite.Row) -> Assignment:
+    departments = json.loads(row["departments"]) if row["departments"] else None
+    return Assignment(
+        id=row["id"],
+        bank_id=row["bank_id"],
+        departments=tuple(departments) if departments else None,
+        question_count=row["question_count"],
+        deadline=datetime.fromisoformat(row["deadline"]),
+        created_by=row["created_by"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+class QuizRepository:
+    """Sessions, answers and review items."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create_session(
+        self,
+        tx: Transaction,
+        *,
+        user_id: int,
+        kind: SessionKind,
+        bank_id: str | None,
+        items: Sequence[SessionItem],
+        now: datetime,
+        assignment_id: int | None = None,
+    ) -> int:
+        """Store a new active session; return its id."""
+        return await tx.insert(
+            "INSERT INTO quiz_sessions (user_id, kind, bank_id, assignment_id, items, started_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, kind.value, bank_id, assignment_id, _encode_items(items), to_db_time(now)),
+        )
+
+    async def get(self, session_id: int) -> Session | None:
+        """One session by id."""
+        row = await self.db.fetchone("SELECT * FROM quiz_sessions WHERE id = ?", (session_id,))
+        return _session(row) if row else None
+
+    async def active(self, user_id: int, *, daily: bool) -> Session | None:
+        """The member's active interactive session (or active daily question)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM quiz_sessions WHERE user_id = ? AND status = 'active' "
+            "AND (kind = 'daily') = ?",
+            (user_id, int(daily)),
+        )
+        return _session(row) if row else None
+
+    async def abandon_active(self, tx: Transaction, user_id: int, *, daily: bool) -> None:
+        """Close the member's active session of that sort without a result."""
+        await tx.execute(
+            "UPDATE quiz_sessions SET status = 'abandoned' WHERE user_id = ? "
+            "AND status = 'active' AND (kind = 'daily') = ?",
+            (user_id, int(daily)),
+        )
+
+    async def set_message(self, session_id: int, message_id: int) -> None:
+        """Remember which message shows the session."""
+        await self.db.execute(
+            "UPDATE quiz_sessions SET message_id = ? WHERE id = ?", (message_id, session_id)
+        )
+
+    async def set_selection(
+        self, session_id: int, position: int, selection: frozenset[int]
+    ) -> bool:
+        """Store toggled options for the current question; False if the session moved on."""
+        changed = await self.db.execute(
+            "UPDATE quiz_sessions SET selection = ? WHERE id = ? AND position = ? "
+            "AND status = 'active'",
+            (",".join(str(i) for i in sorted(selection)), session_id, position),
+        )
+        return changed > 0
+
+    async def advance(
+        self, tx: Transaction, session: Session, correct: bool, now: datetime
+    ) -> bool:
+        """Move past the current question (only if still there); finish after the last."""
+        finished = session.position + 1 >= session.total
+        changed = await tx.execute(
+            "UPDATE quiz_sessions SET position = position + 1, selection = '', "
+            "correct = correct + ?, status = ?, finished_at = ? "
+            "WHERE id = ? AND position = ? AND status = 'active'",
+            (
+                int(correct),
+                "finished" if finished else "active",
+                to_db_time(now) if finished else None,
+                session.id,
+                session.position,
+            ),
+        )
+        return changed > 0
+
+    async def record_answer(
+        self,
+        tx: Transaction,
+        *,
+        session: Session,
+        question_id: str,
+        bank_id: str,
+        correct: bool,
+        now: datetime,
+    ) -> None:
+        """Store one answer."""
+        await tx.execute(
+            "INSERT INTO answers (session_id, user_id, question_id, bank_id, correct, answered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (session.id, session.user_id, question_id, bank_id, int(correct), to_db_time(now)),
+        )
+
+    async def review_item(
+        self, tx: Transaction, user_id: int, question_id: str
+    ) -> LeitnerBox | None:
+        """A question's place in the member's mistake book."""
+        row = await tx.fetchone(
+            "SELECT box, due_at FROM review_items WHERE user_id = ? AND question_id = ?",
+            (user_id, question_id),
+        )
+        return LeitnerBox(row["box"], datetime.fromisoformat(row["due_at"])) if row else None
+
+    async def put_review_item(
+        self,
+        tx: Transaction,
+        user_id: int,
+        question_id: str,
+        item: LeitnerBox | None,
+        now: datetime,
+    ) -> None:
+        """Move a question in the mistake book, or take it out (None)."""
+        if item is None:
+            await tx.execute(
+                "DELETE FROM review_items WHERE user_id = ? AND question_id = ?",
+                (user_id, question_id),
+            )
+            return
+        await tx.execute(
+            "INSERT INTO review_items (user_id, question_id, box, due_at, last_seen) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, question_id) DO UPDATE SET "
+            "box = excluded.box, due_at = excluded.due_at, last_seen = excluded.last_seen",
+            (user_id, question_id, item.box, to_db_time(item.due_at), to_db_time(now)),
+        )
+
+    async def due_review(self, user_id: int, now: datetime, limit: int) -> list[str]:
+        """Question ids due for review, most overdue first."""
+        rows = await self.db.fetchall(
+            "SELECT question_id FROM review_items WHERE user_id = ? AND due_at <= ? "
+            "ORDER BY due_at LIMIT ?",
+            (user_id, to_db_time(now), limit),
+        )
+        return [r["question_id"] for r in rows]
+
+    async def review_counts(self, user_id: int, now: datetime) -> tuple[int, int, datetime | None]:
+        """(due now, in the book, next due time) for the member's mistake book."""
+        row = await self.db.fetchone(
+            "SELECT SUM(due_at <= ?) AS due, COUNT(*) AS total, "
+            "MIN(CASE WHEN due_at > ? THEN due_at END) AS next FROM review_items "
+            "WHERE user_id = ?",
+            (to_db_time(now), to_db_time(now), user_id),
+        )
+        assert row is not None
+        return int(row["due"] or 0), int(row["total"]), from_db_time(row["next"])
+
+    async def seen_questions(self, user_id: int) -> set[str]:
+        """Every question the member has answered at least once."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT question_id FROM answers WHERE user_id = ?", (user_id,)
+        )
+        return {r["question_id"] for r in rows}
+
+    async def session_answers(self, session_id: int) -> list[tuple[str, bool]]:
+        """(question id, correct) for each answer of a session, in order."""
+        rows = await self.db.fetchall(
+            "SELECT question_id, correct FROM answers WHERE session_id = ? ORDER BY id",
+            (session_id,),
+        )
+        return [(r["question_id"], bool(r["correct"])) for r in rows]
+
+    async def member_stats(self, user_id: int) -> aiosqlite.Row:
+        """Finished sessions, their average score, and answer totals."""
+        row = await self.db.fetchone(
+            """
+            SELECT
+              (SELECT COUNT(*) FROM quiz_sessions
+                WHERE user_id = :u AND status = 'finished' AND kind != 'daily') AS sessions,
+              (SELECT AVG(100.0 * correct / json_array_length(items)) FROM quiz_sessions
+                WHERE user_id = :u AND status = 'finished' AND kind != 'daily') AS average,
+              (SELECT COUNT(*) FROM answers WHERE user_id = :u) AS answered,
+              (SELECT COALESCE(SUM(correct), 0) FROM answers WHERE user_id = :u) AS right
+            """,
+            {"u": user_id},
+        )
+        assert row is not None
+        return row
+
+    async def answers_by_question(self, user_id: int) -> list[tuple[str, int, int]]:
+        """(question id, answered, right) for the member."""
+        rows = await self.db.fetchall(
+            "SELECT question_id, COUNT(*) AS n, SUM(correct) AS right FROM answers "
+            "WHERE user_id = ? GROUP BY question_id",
+            (user_id,),
+        )
+        return [(r["question_id"], r["n"], r["right"]) for r in rows]
+
+
+class AssignmentRepository:
+    """Assigned tests and who completed them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        bank_id: str,
+        departments: Sequence[str] | None,
+        question_count: int,
+        deadline: datetime,
+        created_by: int,
+        now: datetime,
+    ) -> int:
+        """Store a new assignment; return its id."""
+        async with self.db.transaction() as tx:
+            return await tx.insert(
+                "INSERT INTO assignments (bank_id, departments, question_count, deadline, "
+                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    bank_id,
+                    json.dumps(list(departments), ensure_ascii=False) if departments else None,
+                    question_count,
+                    to_db_time(deadline),
+                    created_by,
+                    to_db_time(now),
+                ),
+            )
+
+    async def get(self, assignment_id: int) -> Assignment | None:
+        """One assignment."""
+        row = await self.db.fetchone("SELECT * FROM assignments WHERE id = ?", (assignment_id,))
+        return _assignment(row) if row else None
+
+    async def open_before(self, deadline_before: datetime, now: datetime) -> list[Assignment]:
+        """Assignments whose deadline is after now and before the given time."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM assignments WHERE deadline > ? AND deadline <= ? ORDER BY deadline",
+            (to_db_time(now), to_db_time(deadline_before)),
+        )
+        return [_assignment(r) for r in rows]
+
+    async def audience(self, assignment: Assignment) -> list[int]:
+        """Active members the assignment is for."""
+        if assignment.departments is None:
+            rows = await self.db.fetchall("SELECT user_id FROM members WHERE status = 'active'")
+        else:
+            marks = ",".join("?" * len(assignment.departments))
+            rows = await self.db.fetchall(
+                f"SELECT user_id FROM members WHERE status = 'active' "
+                f"AND department_id IN ({marks})",
+                assignment.departments,
+            )
+        return [r["user_id"] for r in rows]
+
+    async def not_done(self, assignment: Assignment) -> list[int]:
+        """Active members of the audience without a result yet."""
+        done = {
+            r["user_id"]
+            for r in await self.db.fetchall(
+                "SELECT user_id FROM assignment_results WHERE assignment_id = ?", (assignment.id,)
+            )
+        }
+        return [u for u in await self.audience(assignment) if u not in done]
+
+    async def complete(
+        self, tx: Transaction, session: Session, correct: int, now: datetime
+    ) -> None:
+        """Store the first completion of an assignment by a member (retakes do not overwrite)."""
+        await tx.execute(
+            "INSERT OR IGNORE INTO assignment_results "
+            "(assignment_id, user_id, session_id, correct, total, completed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                session.assignment_id,
+                session.user_id,
+                session.id,
+                correct,
+                session.total,
+                to_db_time(now),
+            ),
+        )
+
+    async def result(self, assignment_id: int, user_id: int) -> aiosqlite.Row | None:
+        """A member's result for an assignment."""
+        return await self.db.fetchone(
+            "SELECT * FROM assignment_results WHERE assignment_id = ? AND user_id = ?",
+            (assignment_id, user_id),
+        )

@@ -1,0 +1,254 @@
+"""Quiz scenarios through the sandbox: every question type, restarts, stale buttons, review."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.domain.questions import LETTERS
+from tests.harness import Harness, buttons, make_config
+
+CADRE = 701
+BANK = """\
+id: test-bank
+title: 测试题库
+tags: [作风建设]
+questions:
+  - id: t-single
+    type: single
+    stem: 中央八项规定是哪一年审议通过的？
+    options: [2012年, 2013年, 2015年]
+    answer: A
+    explanation: 2012年12月4日中央政治局会议审议通过。
+    source: 新华社（2012年12月4日）
+  - id: t-multiple
+    type: multiple
+    stem: 下列哪些属于“三公”经费？
+    options: [因公出国（境）费, 公务用车购置及运行维护费, 公务接待费, 差旅费]
+    answer: [A, B, C]
+    explanation: 三公经费包括因公出国（境）费、公务用车购置及运行维护费和公务接待费。
+    source: 施甸县政府网站
+  - id: t-judge
+    type: judge
+    stem: 开除党籍是党内的最高处分。
+    answer: true
+    explanation: 党章规定开除党籍是党内的最高处分。
+    source: 《中国共产党章程》
+"""
+
+
+@pytest.fixture
+async def quiz_harness(harness: Harness, tmp_path: Path) -> Harness:
+    """The harness restarted on a three-question bank, with a seeded shuffle."""
+    banks = tmp_path / "banks"
+    banks.mkdir()
+    (banks / "test-bank.yaml").write_text(BANK, encoding="utf-8")
+    await harness.stop()
+    harness.config = make_config(
+        harness.sandbox,
+        harness.db_path,
+        quiz__content_dir=str(banks),
+        quiz__questions_per_session=3,
+    )
+    await harness.start()
+    harness.services.quiz.rng = random.Random(7)
+    await harness.join(CADRE, "张干部")
+    return harness
+
+
+async def _session(h: Harness) -> Any:
+    session = await h.services.quiz.active(CADRE)
+    assert session is not None
+    return session
+
+
+async def _labels(h: Harness, *, right: bool) -> list[str]:
+    """Button labels that answer the current question right (or wrong)."""
+    session = await _session(h)
+    item = session.current
+    question = h.services.quiz.questions[item.question_id]
+    good = item.correct_shown(question)
+    if question.type.value == "judge":
+        picks = good if right else {1 - next(iter(good))}
+        return ["正确" if i == 0 else "错误" for i in picks]
+    picks = good if right else {next(i for i in range(len(item.order)) if i not in good)}
+    return [LETTERS[i] for i in sorted(picks)]
+
+
+def _calls(h: Harness, since: int) -> list[str]:
+    """Bot API calls made since a point, polling excluded."""
+    return [method for _, method, _ in h.sandbox.calls[since:] if method != "getUpdates"]
+
+
+async def _answer(h: Harness, message: dict[str, Any], *, right: bool) -> dict[str, Any]:
+    """Answer the question shown in `message`; return the message after."""
+    session = await _session(h)
+    qtype = h.services.quiz.questions[session.current.question_id].type.value
+    labels = await _labels(h, right=right)
+    if qtype == "multiple":
+        for label in labels:
+            message = await h.press(CADRE, message, f"☐ {label}")
+        return await h.press(CADRE, message, "提交")
+    return await h.press(CADRE, message, labels[0])
+
+
+async def test_full_session_of_every_type_costs_one_edit_per_answer(
+    quiz_harness: Harness,
+) -> None:
+    h = quiz_harness
+    [picker] = await h.send(CADRE, "/quiz")
+    assert "每组 3 题" in picker["text"]
+    message = await h.press(CADRE, picker, "测试题库")
+    assert "第 1/3 题" in message["text"]
+    seen_types = set()
+    outcomes = {}
+    for number in range(1, 4):
+        session = await _session(h)
+        question = h.services.quiz.questions[session.current.question_id]
+        seen_types.add(question.type.value)
+        right = question.type.value != "multiple"  # miss the multiple-choice one
+        start = len(h.sandbox.calls)
+        if question.type.value == "multiple":
+            labels = await _labels(h, right=False)
+            message = await h.press(CADRE, message, f"☐ {labels[0]}")
+            assert any(b["text"] == f"☑ {labels[0]}" for b in buttons(message))
+            start = len(h.sandbox.calls)
+            message = await h.press(CADRE, message, "提交")
+        else:
+            message = await _answer(h, message, right=True)
+        # One answer: the callback answer plus one edit of the same message, nothing sent.
+        assert sorted(_calls(h, start)) == ["answerCallbackQuery", "editMessageText"]
+        outcomes[question.id] = right
+        assert ("回答正确" if right else "回答错误") in message["text"]
+        assert f"解析：{question.explanation}" in message["text"]
+        assert f"出处：{question.source}" in message["text"]
+        if number < 3:
+            assert f"第 {number + 1}/3 题" in message["text"]
+    assert seen_types == {"single", "multiple", "judge"}
+    assert "测验完成" in message["text"]
+    assert "得分：2/3（67 分）" in message["text"]
+    assert "下列哪些属于“三公”经费" in message["text"]  # the missed one is listed
+    assert "再测一组" in [b["text"] for b in buttons(message)]
+    rows = await h.services.db.fetchall(
+        "SELECT question_id, correct FROM answers WHERE user_id = ?", (CADRE,)
+    )
+    assert {r["question_id"]: bool(r["correct"]) for r in rows} == outcomes
+    review = await h.services.db.fetchall(
+        "SELECT question_id, box FROM review_items WHERE user_id = ?", (CADRE,)
+    )
+    assert [tuple(r) for r in review] == [("t-multiple", 1)]
+
+
+async def test_restart_mid_quiz_continues_on_the_same_message(quiz_harness: Harness) -> None:
+    h = quiz_harness
+    [picker] = await h.send(CADRE, "/quiz")
+    message = await h.press(CADRE, picker, "测试题库")
+    message = await _answer(h, message, right=True)
+    assert "第 2/3 题" in message["text"]
+    await h.restart()
+    message = await _answer(h, h.message(CADRE, message["message_id"]), right=True)
+    assert "第 3/3 题" in message["text"]
+    [prompt] = await h.send(CADRE, "/quiz")
+    assert "未完成" in prompt["text"]
+    assert "已答 2/3" in prompt["text"]
+    resumed = await h.press(CADRE, prompt, "继续作答")
+    assert "第 3/3 题" in resumed["text"]
+    # The resumed message now owns the session; the old one's buttons are stale.
+    before = len(h.toasts(CADRE))
+    await h.press_data(CADRE, message["message_id"], buttons(message)[0]["callback_data"])
+    assert len(h.toasts(CADRE)) == before + 1
+    assert "已作答" in h.toasts(CADRE)[-1]
+    final = await _answer(h, resumed, right=True)
+    assert "得分：3/3" in final["text"]
+
+
+async def test_stale_double_and_foreign_buttons_are_answered_politely(
+    quiz_harness: Harness,
+) -> None:
+    h = quiz_harness
+    [picker] = await h.send(CADRE, "/quiz")
+    message = await h.press(CADRE, picker, "测试题库")
+    first_buttons = buttons(message)
+    message = await _answer(h, message, right=True)
+    # Pressing a button of the already-answered question (a double tap) grades nothing.
+    await h.press_data(CADRE, message["message_id"], first_buttons[0]["callback_data"])
+    assert "已作答" in h.toasts(CADRE)[-1]
+    count = await h.services.db.fetchone("SELECT COUNT(*) FROM answers")
+    assert count[0] == 1
+    # Another member forging this member's session id is refused.
+    other = 702
+    await h.join(other, "李干部")
+    [help_message] = await h.send(other, "/help")
+    session = await _session(h)
+    await h.press_data(
+        other, help_message["message_id"], f"v1:qa:{session.id}:{session.position}:0"
+    )
+    assert "已作答" in h.toasts(other)[-1]
+    assert (await h.services.db.fetchone("SELECT COUNT(*) FROM answers"))[0] == 1
+    # Out-of-range choices and garbage are refused too.
+    await h.press_data(CADRE, message["message_id"], f"v1:qa:{session.id}:{session.position}:9")
+    assert (await h.services.db.fetchone("SELECT COUNT(*) FROM answers"))[0] == 1
+
+
+async def test_wrong_answers_come_back_in_review_when_due(quiz_harness: Harness) -> None:
+    h = quiz_harness
+    [picker] = await h.send(CADRE, "/quiz")
+    message = await h.press(CADRE, picker, "测试题库")
+    for _ in range(3):
+        message = await _answer(h, message, right=False)
+    [nothing] = await h.send(CADRE, "/review")
+    assert "没有到期" in nothing["text"]
+    assert "共 3 题" in nothing["text"]
+    h.clock.advance(days=1)
+    [review] = await h.send(CADRE, "/review")
+    assert "错题复习" in review["text"]
+    assert "第 1/3 题" in review["text"]
+    message = review
+    for _ in range(3):
+        message = await _answer(h, message, right=True)
+    assert "得分：3/3" in message["text"]
+    boxes = await h.services.db.fetchall("SELECT box FROM review_items WHERE user_id = ?", (CADRE,))
+    assert [r["box"] for r in boxes] == [2, 2, 2]
+    [later] = await h.send(CADRE, "/review")
+    assert "没有到期" in later["text"]
+    h.clock.advance(days=2)
+    [again] = await h.send(CADRE, "/review")
+    assert "第 1/3 题" in again["text"]
+
+
+async def test_me_shows_attempts_average_and_mistakes(quiz_harness: Harness) -> None:
+    h = quiz_harness
+    [empty] = await h.send(CADRE, "/me")
+    assert "还没有答题记录" in empty["text"]
+    [picker] = await h.send(CADRE, "/quiz")
+    message = await h.press(CADRE, picker, "测试题库")
+    for right in (True, False, False):
+        message = await _answer(h, message, right=right)
+    [me] = await h.send(CADRE, "/me")
+    assert "完成测验：1 组" in me["text"]
+    assert "平均得分：33" in me["text"]
+    assert "累计答题：3 题" in me["text"]
+    assert "正确率：33%" in me["text"]
+    assert "错题本：0 题到期待复习（共 2 题）" in me["text"]
+
+
+async def test_reload_refuses_a_broken_bank_and_keeps_the_live_one(
+    quiz_harness: Harness,
+) -> None:
+    h = quiz_harness
+    await h.join(1, "王管理")  # ADMIN from the harness config
+    bank_file = h.config.quiz.content_dir / "test-bank.yaml"
+    bank_file.write_text(BANK.replace("answer: A", "answer: E"), encoding="utf-8")
+    [refused] = await h.send(1, "/reload")
+    assert "未加载" in refused["text"]
+    assert "test-bank.yaml:" in refused["text"]
+    assert "answer E is not among the options" in (refused["text"])
+    assert "t-single" in h.services.quiz.questions
+    bank_file.write_text(BANK.replace("3年", "4年"), encoding="utf-8")
+    [ok] = await h.send(1, "/reload")
+    assert "1 个题库，3 道题" in ok["text"]
+    [cadre_try] = await h.send(CADRE, "/reload")
+    assert "没有执行此操作的权限" in cadre_try["text"]
