@@ -152,4 +152,57 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (campaign_id, user_id)
     );
     """,
+    # 4: anonymous reports. Nothing here identifies the sender: no user id, chat id,
+    # username, message id or time of day (dates only); the receipt code is stored only as an
+    # HMAC with a secret kept outside the database; reports share no sequence with member data.
+    """
+    CREATE TABLE reports (
+        id              INTEGER PRIMARY KEY,
+        ref             TEXT NOT NULL UNIQUE,
+        receipt_hash    TEXT NOT NULL UNIQUE,
+        category        TEXT NOT NULL,
+        unit            TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'new'
+                        CHECK (status IN ('new', 'checking', 'closed', 'rejected', 'transferred')),
+        submitted_on    TEXT NOT NULL,
+        closed_on       TEXT,
+        notified        INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX reports_status ON reports (status, submitted_on);
+
+    CREATE TABLE report_attachments (
+        report_id       INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        position        INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('photo', 'document')),
+        file_id         TEXT NOT NULL,
+        file_name       TEXT,
+        PRIMARY KEY (report_id, position)
+    );
+
+    CREATE TABLE report_messages (
+        id              INTEGER PRIMARY KEY,
+        report_id       INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        direction       TEXT NOT NULL CHECK (direction IN ('reporter', 'reviewer')),
+        body            TEXT NOT NULL,
+        sent_on         TEXT NOT NULL
+    );
+
+    CREATE TABLE report_notes (
+        id              INTEGER PRIMARY KEY,
+        report_id       INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        reviewer_id     INTEGER NOT NULL,
+        body            TEXT NOT NULL,
+        at              TEXT NOT NULL
+    );
+
+    CREATE TABLE report_audit (
+        id              INTEGER PRIMARY KEY,
+        at              TEXT NOT NULL,
+        reviewer_id     INTEGER NOT NULL,
+        action          TEXT NOT NULL,
+        report_ref      TEXT NOT NULL,
+        detail          TEXT
+    );
+    """,
 ]
