@@ -47,8 +47,9 @@ async def gate(update: Update, context: BotContext) -> None:
     services = context.services
     membership = services.membership
     caller = await membership.caller(user.id)
-    if not caller.is_member and caller.roles:
-        # Roles from the config file admit their holders without an invite.
+    if not caller.is_member and caller.roles and command_name(update) != "start":
+        # Roles from the config file admit their holders without an invite (/start does
+        # the same itself, with a first-time welcome).
         await membership.join(
             user_id=user.id,
             first_name=user.first_name,

@@ -27,6 +27,9 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("unhandled error while handling %s", where, exc_info=error)
     if isinstance(update, Update):
         try:
+            if context.caller is None and update.effective_user is not None:
+                # The error context is a fresh one: load the caller for their language.
+                context.caller = await services.membership.caller(update.effective_user.id)
             if update.callback_query:
                 await update.callback_query.answer(context.t("error.generic"), show_alert=True)
             elif update.effective_message:
