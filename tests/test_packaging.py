@@ -12,7 +12,8 @@ def test_dockerfile_is_slim_non_root_with_a_data_volume() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"^FROM python:3\.11-slim", text, re.M)
     user = re.findall(r"^USER (\S+)", text, re.M)
-    assert user and user[-1] != "root"
+    assert user
+    assert user[-1] != "root"
     assert 'VOLUME ["/data"]' in text
     assert 'CMD ["python", "-m", "bot", "run"]' in text
     assert "BOT_CONFIG=" in text

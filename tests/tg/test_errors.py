@@ -1,4 +1,4 @@
-"""The error handler: the user hears it went wrong in their language; admins get no personal data."""
+"""The error handler: the user hears about it in their language; admins get no personal data."""
 
 from __future__ import annotations
 
