@@ -73,10 +73,15 @@ def _cmd_content_import(args: argparse.Namespace) -> int:
             source,
             bank_id=args.id,
             title=args.title,
+            id_prefix=args.id_prefix,
             default_source=args.source,
             default_explanation=args.explanation,
         )
     except (ImportFailed, UnsupportedFormat) as exc:
+        for rejected in getattr(exc, "rejected", []):
+            print(
+                f"{source}: {rejected.location}: not imported: {rejected.reason}", file=sys.stderr
+            )
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for rejected in result.rejected:
@@ -126,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", metavar="PATH", help="write the bank here (default: stdout)")
     imp.add_argument("--id", help="bank id (default: from the file name)")
     imp.add_argument("--title", help="bank title (default: the file name)")
+    imp.add_argument("--id-prefix", help="question id prefix (default: the bank id)")
     imp.add_argument("--source", help="出处 for questions that have none (Aiken)")
     imp.add_argument("--explanation", help="解析 for questions that have none (Aiken)")
     imp.set_defaults(func=_cmd_content_import)
