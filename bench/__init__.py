@@ -1,0 +1,1 @@
+"""Benchmarks: measured against the Bot API sandbox, results written to BENCHMARKS.md."""
