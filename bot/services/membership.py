@@ -82,10 +82,10 @@ class MembershipService:
 
     async def caller(self, user_id: int) -> Caller:
         """Load who is acting, with config roles merged with roles granted in the bot."""
-        member = await self.members.get(user_id)
+        member, granted = await self.members.get_with_roles(user_id)
         roles = self.config.config_roles(user_id)
         if member is not None and member.status != MemberStatus.LEFT:
-            roles = roles | await self.members.roles(user_id)
+            roles = roles | granted
         return Caller(user_id, member, roles)
 
     async def seen(

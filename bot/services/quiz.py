@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -196,8 +196,14 @@ class QuizService:
             finished = session.position + 1 >= session.total
             if finished and session.kind is SessionKind.ASSIGNED:
                 await self.assignments.complete(tx, session, session.correct + correct, now)
-        after = await self.repo.get(session.id)
-        assert after is not None
+        after = replace(
+            session,
+            position=session.position + 1,
+            selection=frozenset(),
+            correct=session.correct + correct,
+            status="finished" if finished else "active",
+            finished_at=now if finished else None,
+        )
         return AnswerOutcome(question, item, shown, correct, after)
 
     async def missed(self, session: Session) -> list[Question]:

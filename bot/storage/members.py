@@ -58,6 +58,18 @@ class MemberRepository:
         row = await self.db.fetchone("SELECT * FROM members WHERE user_id = ?", (user_id,))
         return _member(row) if row else None
 
+    async def get_with_roles(self, user_id: int) -> tuple[Member | None, frozenset[Role]]:
+        """A member and the roles granted to them in the bot, in one query (every update)."""
+        row = await self.db.fetchone(
+            "SELECT m.*, (SELECT group_concat(role) FROM member_roles r "
+            "WHERE r.user_id = m.user_id) AS granted FROM members m WHERE m.user_id = ?",
+            (user_id,),
+        )
+        if row is None:
+            return None, frozenset()
+        granted = row["granted"] or ""
+        return _member(row), frozenset(Role(r) for r in granted.split(",") if r)
+
     async def upsert_joined(
         self,
         tx: Transaction,
