@@ -1,0 +1,237 @@
+"""/broadcast (admin): text → audience → preview → confirm → progress → report; and 已阅知悉."""
+
+from __future__ import annotations
+
+import html
+import warnings
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.domain.delivery import Audience, CampaignReport, OutboxStatus
+from bot.domain.members import Role
+from bot.services.delivery import AckOutcome
+from bot.tg import callbacks as cb
+from bot.tg.access import requires
+from bot.tg.context import BotContext
+from bot.tg.delivery import progress_text
+from bot.tg.keyboards import broadcast_audience_keyboard, broadcast_preview_keyboard
+
+TEXT, AUDIENCE, CONFIRM = range(3)
+DRAFT_KEY = "broadcast_draft"
+MAX_TEXT = 3500  # leaves room under Telegram's 4096 once escaped text is parsed back
+DRAFT_TIMEOUT = 3600  # seconds an unfinished draft is kept
+
+
+@dataclass
+class Draft:
+    """An admin's broadcast in the making (memory only)."""
+
+    text: str  # HTML, escaped from what the admin wrote
+    audience: Audience | None = None
+
+
+def conversation() -> ConversationHandler:
+    """The /broadcast conversation; /cancel ends it at any step."""
+    with warnings.catch_warnings():
+        # PTB warns that with per_message=False a button is tracked per chat, not per message.
+        # That is the intent: one draft per admin, and its buttons belong to that draft.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler("broadcast", start)],
+            states={
+                TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_text)],
+                AUDIENCE: [
+                    CallbackQueryHandler(chose_audience, pattern=cb.BroadcastAudience.pattern())
+                ],
+                CONFIRM: [
+                    CallbackQueryHandler(confirm, pattern=cb.BroadcastConfirm.pattern()),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            name="broadcast",
+            allow_reentry=True,
+            conversation_timeout=DRAFT_TIMEOUT,
+        )
+
+
+def _draft(context: BotContext) -> Draft | None:
+    draft = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
+    return draft if isinstance(draft, Draft) else None
+
+
+@requires(Role.ADMIN)
+async def start(update: Update, context: BotContext) -> int | None:
+    """/broadcast: ask for the text."""
+    message = update.effective_message
+    if message is None:
+        return None
+    context.user_data.pop(DRAFT_KEY, None)
+    await message.reply_text(context.t("broadcast.ask_text", limit=MAX_TEXT))
+    return TEXT
+
+
+@requires(Role.ADMIN)
+async def got_text(update: Update, context: BotContext) -> int | None:
+    """The notice text: keep it (escaped) and ask who gets it."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return None
+    text = message.text.strip()
+    if len(text) > MAX_TEXT:
+        await message.reply_text(context.t("broadcast.too_long", length=len(text), limit=MAX_TEXT))
+        return TEXT
+    context.user_data[DRAFT_KEY] = Draft(text=html.escape(text, quote=False))
+    await message.reply_text(
+        context.t("broadcast.choose_audience"),
+        reply_markup=broadcast_audience_keyboard(context.t, context.services.config.departments),
+    )
+    return AUDIENCE
+
+
+def _audience_name(context: BotContext, audience: Audience) -> str:
+    if audience.kind == "department":
+        dept = context.services.config.department(audience.value)
+        return dept.name if dept else audience.value
+    if audience.kind == "role":
+        return context.t(f"role.{audience.value}")
+    return context.t("broadcast.everyone")
+
+
+def _audience(data: cb.BroadcastAudience, context: BotContext) -> Audience | None:
+    """The audience a button names, if it is one this config has."""
+    if data.kind == "all":
+        return Audience("all")
+    if data.kind == "department" and context.services.config.department(data.value):
+        return Audience("department", data.value)
+    if data.kind == "role" and data.value in {r.value for r in Role}:
+        return Audience("role", data.value)
+    return None
+
+
+@requires(Role.ADMIN)
+async def chose_audience(update: Update, context: BotContext) -> int | None:
+    """Audience chosen: show the notice exactly as members will see it, with the count."""
+    query = update.callback_query
+    assert query is not None
+    draft = _draft(context)
+    audience = _audience(cb.BroadcastAudience.decode(query.data or ""), context)
+    if draft is None or audience is None:
+        await query.answer(context.t("broadcast.expired"), show_alert=True)
+        return ConversationHandler.END
+    recipients = await context.services.delivery.audience(audience)
+    if not recipients:
+        await query.answer(context.t("broadcast.nobody"), show_alert=True)
+        return AUDIENCE
+    draft.audience = audience
+    await query.answer()
+    await query.edit_message_text(
+        draft.text,
+        reply_markup=broadcast_preview_keyboard(
+            context.t, _audience_name(context, audience), len(recipients)
+        ),
+    )
+    return CONFIRM
+
+
+@requires(Role.ADMIN)
+async def confirm(update: Update, context: BotContext) -> int | None:
+    """Send (the preview message becomes the progress message) or drop the draft."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    draft = _draft(context)
+    data = cb.BroadcastConfirm.decode(query.data or "")
+    message = query.message
+    if draft is None or draft.audience is None or message is None:
+        await query.answer(context.t("broadcast.expired"), show_alert=True)
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT_KEY, None)
+    if not data.send:
+        await query.answer()
+        await query.edit_message_text(context.t("broadcast.cancelled"))
+        return ConversationHandler.END
+    services = context.services
+    # The audience is fixed now: whoever is active at this moment.
+    recipients = await services.delivery.audience(draft.audience)
+    await query.answer(context.t("broadcast.queued"))
+    await query.edit_message_text(
+        progress_text(
+            context.language,
+            "delivery.progress",
+            CampaignReport(0, {OutboxStatus.PENDING: len(recipients)}),
+        )
+    )
+    await services.delivery.create_campaign(
+        # The preview message is unique per draft: a double press creates one campaign.
+        f"broadcast:{message.chat.id}:{message.message_id}",
+        "notice",
+        {"text": {services.config.language: draft.text}, "ack": True},
+        recipients,
+        created_by=context.caller.user_id,
+        progress=(message.chat.id, message.message_id),
+        now=services.now(),
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel inside the conversation."""
+    context.user_data.pop(DRAFT_KEY, None)
+    if update.effective_message:
+        await update.effective_message.reply_text(context.t("broadcast.cancelled"))
+    return ConversationHandler.END
+
+
+@requires(Role.ADMIN)
+async def stale(update: Update, context: BotContext) -> None:
+    """A broadcast button outside its conversation (old draft, restart): ask to start again."""
+    if update.callback_query:
+        await update.callback_query.answer(context.t("broadcast.expired"), show_alert=True)
+
+
+async def acknowledge(update: Update, context: BotContext) -> None:
+    """已阅知悉: store it once; pressing again only says so again."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    data = cb.Acknowledge.decode(query.data or "")
+    if data.campaign == 0:
+        await query.answer(context.t("delivery.ack_preview"))
+        return
+    services = context.services
+    outcome = await services.delivery.acknowledge(
+        data.campaign, context.caller.user_id, services.now()
+    )
+    if outcome is AckOutcome.NOT_RECIPIENT:
+        await query.answer(context.t("common.stale_button"), show_alert=True)
+        return
+    await query.answer(context.t("delivery.ack_done"))
+    message = query.message
+    if outcome is AckOutcome.RECORDED and message is not None:
+        markup = getattr(message, "reply_markup", None)
+        if isinstance(markup, InlineKeyboardMarkup):
+            await query.edit_message_reply_markup(
+                _acknowledged(markup, query.data or "", context.t("delivery.acked_button"))
+            )
+
+
+def _acknowledged(markup: InlineKeyboardMarkup, data: str, label: str) -> InlineKeyboardMarkup:
+    """The same keyboard with the 已阅知悉 button showing that it was pressed."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, callback_data=data) if b.callback_data == data else b
+                for b in row
+            ]
+            for row in markup.inline_keyboard
+        ]
+    )
