@@ -1,0 +1,309 @@
+"""The weekly digest use case: build it for a period, render its text and chart, find leaders.
+
+Written once and used by the weekly job and by /digest (bot/tg/digest.py, handlers/digest.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from html import escape
+
+from bot.config import Config
+from bot.content.problems import ContentError
+from bot.content.reminders import load_schedule
+from bot.domain.digest import (
+    AssignmentRow,
+    Digest,
+    DigestInputs,
+    GroupLine,
+    Period,
+    QuestionInfo,
+    build_digest,
+    scheduled_period,
+    trend_windows,
+    upcoming_campaign,
+    week_period,
+)
+from bot.domain.holidays import OfficialSchedule, next_break
+from bot.domain.members import Role
+from bot.i18n import Translate, translator
+from bot.services.charts import Chart, render_chart
+from bot.services.quiz import QuizService
+from bot.storage.database import Database
+from bot.storage.digest import DigestRepository
+
+log = logging.getLogger(__name__)
+
+STEM_CHARS = 40  # weakest questions are quoted this short
+
+
+class PeriodChoice(StrEnum):
+    """Which period a digest covers."""
+
+    THIS_WEEK = "this"
+    LAST_WEEK = "last"
+    SCHEDULED = "sched"  # the weekly job: the seven days before today
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    """A digest ready to send in one language."""
+
+    text: str
+    caption: str
+    chart: Chart
+
+
+class DigestService:
+    """Digests over storage: periods, building, rendering, and who receives them."""
+
+    def __init__(self, config: Config, db: Database, quiz: QuizService) -> None:
+        self.config = config
+        self.db = db
+        self.quiz = quiz
+        self.repo = DigestRepository(db)
+        self._schedule: OfficialSchedule | None = None
+
+    def today(self, now: datetime) -> date:
+        """The local date at `now`."""
+        return now.astimezone(self.config.timezone).date()
+
+    def period(self, choice: PeriodChoice, now: datetime) -> Period:
+        """The period a choice means at `now`."""
+        today = self.today(now)
+        if choice is PeriodChoice.THIS_WEEK:
+            return week_period(today)
+        if choice is PeriodChoice.LAST_WEEK:
+            return week_period(today, weeks_back=1)
+        return scheduled_period(today)
+
+    def _question_info(self) -> dict[str, QuestionInfo]:
+        library = self.quiz.library
+        info = {}
+        for bank in library.banks:
+            for q in bank.questions:
+                # Same fallback as /me: the question's tags, else the bank's, else its title.
+                tags = q.tags or bank.tags or (bank.title,)
+                info[q.id] = QuestionInfo(q.stem, tuple(tags))
+        return info
+
+    def _holiday_schedule(self) -> OfficialSchedule | None:
+        if self._schedule is None:
+            try:
+                self._schedule = load_schedule(self.config.reminders.holidays_file)
+            except ContentError:
+                log.warning("digest: holiday schedule unreadable; no upcoming campaign shown")
+                return None
+        return self._schedule
+
+    async def build(self, period: Period, now: datetime) -> Digest:
+        """Query everything the digest needs for `period` and build it."""
+        tz = self.config.timezone
+        today = self.today(now)
+        windows = [w.bounds(tz) for w in trend_windows(period)]
+        current = windows[-1]
+        assignments = [
+            AssignmentRow(
+                title=self.quiz.bank_title(bank_id) or bank_id,
+                deadline=deadline.astimezone(tz).date(),
+                audience=audience,
+                completed=completed,
+            )
+            for bank_id, deadline, audience, completed in await self.repo.assignments(current)
+        ]
+        as_of = min(period.end, today)
+        overdue_days = self.config.reports.overdue_days
+        schedule = self._holiday_schedule()
+        brk = next_break(today, schedule) if schedule else None
+        reminders = self.config.reminders
+        inputs = DigestInputs(
+            organization=self.config.organization_name,
+            period=period,
+            departments=[(d.id, d.name) for d in self.config.departments],
+            members=await self.repo.members(windows),
+            activity=await self.repo.activity(windows),
+            question_stats=await self.repo.question_stats(current),
+            questions=self._question_info(),
+            reminders=await self.repo.reminder_acks(current),
+            assignments=assignments,
+            reports=await self.repo.report_counts(
+                period.start,
+                period.end,
+                as_of,
+                as_of - timedelta(days=overdue_days),
+                overdue_days,
+            ),
+            next_campaign=(
+                upcoming_campaign(brk, reminders.lead_days, reminders.send_time) if brk else None
+            ),
+            today=today,
+        )
+        return build_digest(inputs)
+
+    async def render(self, digest: Digest, language: str) -> RenderedDigest:
+        """Text, caption and chart in one language (the chart is drawn in a worker thread)."""
+        t = translator(language)
+        chart = await asyncio.to_thread(render_chart, digest, t)
+        caption = t(
+            "digest.caption",
+            org=escape(digest.organization),
+            start=digest.period.start.isoformat(),
+            end=digest.period.end.isoformat(),
+        )
+        return RenderedDigest(render_text(digest, t), caption, chart)
+
+    async def leaders(self) -> list[tuple[int, str]]:
+        """(user id, language) of every leader — config or granted — who has not left."""
+        configured = sorted(self.config.roles[Role.LEADER])
+        marks = ",".join("?" * len(configured)) or "NULL"
+        rows = await self.db.fetchall(
+            f"SELECT user_id, language FROM members WHERE status != 'left' AND "
+            f"(user_id IN ({marks}) OR user_id IN "
+            f"(SELECT user_id FROM member_roles WHERE role = ?)) ORDER BY user_id",
+            (*configured, Role.LEADER.value),
+        )
+        return [(r["user_id"], r["language"] or self.config.language) for r in rows]
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def _short(text: str, limit: int = STEM_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _delta(t: Translate, kind: str, change: int | None) -> str:
+    if change is None:
+        return ""
+    if change > 0:
+        return t(f"digest.{kind}_up", n=change)
+    if change < 0:
+        return t(f"digest.{kind}_down", n=-change)
+    return t(f"digest.{kind}_flat")
+
+
+def _rates(t: Translate, line: GroupLine) -> str:
+    if line.small or line.participation is None:
+        return t("digest.small")
+    participation = t(
+        "digest.participation",
+        rate=line.participation,
+        participants=line.participants,
+        members=line.members,
+    ) + _delta(t, "rate", line.participation_change)
+    if line.average_score is None:
+        score = t("digest.no_score")
+    else:
+        score = t("digest.score", score=line.average_score) + _delta(t, "score", line.score_change)
+    return t("digest.rates", participation=participation, score=score)
+
+
+def render_text(digest: Digest, t: Translate) -> str:
+    """The digest as an HTML message (well under Telegram's 4096 characters)."""
+    period = digest.period
+    lines = [
+        t("digest.title", org=escape(digest.organization)),
+        t(
+            "digest.period_partial" if digest.partial else "digest.period",
+            start=period.start.isoformat(),
+            end=period.end.isoformat(),
+        ),
+        t("digest.members", total=digest.members_total, active=digest.members_active),
+        "",
+        t("digest.quiz_title"),
+        t("digest.group", name=t("digest.everyone"), rates=_rates(t, digest.overall)),
+    ]
+    for line in digest.departments:
+        name = escape(line.name) if line.name else t("common.no_department")
+        lines.append(t("digest.department", name=name, rates=_rates(t, line)))
+    if digest.weakest_tags:
+        items = t("digest.separator").join(
+            t("digest.weak_tag_item", tag=escape(w.label), accuracy=w.accuracy, answered=w.answered)
+            for w in digest.weakest_tags
+        )
+        lines.append(t("digest.weak_tags", items=items))
+    else:
+        lines.append(t("digest.no_weak_tags"))
+    if digest.weakest_questions:
+        lines.append(t("digest.weak_questions"))
+        lines += [
+            t(
+                "digest.weak_question_item",
+                number=number,
+                stem=escape(_short(w.label)),
+                accuracy=w.accuracy,
+                answered=w.answered,
+            )
+            for number, w in enumerate(digest.weakest_questions, start=1)
+        ]
+
+    lines += ["", t("digest.reminders_title")]
+    reminders = digest.reminders
+    if not reminders.campaigns:
+        lines.append(t("digest.no_reminders"))
+    elif reminders.rate is None:
+        lines.append(t("digest.reminders_undelivered", campaigns=reminders.campaigns))
+    else:
+        lines.append(
+            t(
+                "digest.reminders",
+                campaigns=reminders.campaigns,
+                delivered=reminders.delivered,
+                acknowledged=reminders.acknowledged,
+                rate=reminders.rate,
+            )
+        )
+    upcoming = digest.next_campaign
+    if upcoming is None:
+        lines.append(t("digest.no_next_campaign"))
+    else:
+        lines.append(
+            t(
+                "digest.next_campaign",
+                holiday=escape(upcoming.holiday),
+                start=upcoming.start.isoformat(),
+                end=upcoming.end.isoformat(),
+                sends=t("digest.separator").join(d.isoformat() for d in upcoming.sends),
+                time=upcoming.send_time.strftime("%H:%M"),
+            )
+            + ("" if upcoming.official else t("digest.unofficial"))
+        )
+
+    lines += ["", t("digest.assignments_title")]
+    if not digest.assignments:
+        lines.append(t("digest.no_assignments"))
+    for a in digest.assignments:
+        values = {"title": escape(a.title), "deadline": a.deadline.isoformat()}
+        if a.small:
+            lines.append(t("digest.assignment_small", **values))
+        else:
+            lines.append(
+                t(
+                    "digest.assignment",
+                    completed=a.completed,
+                    audience=a.audience,
+                    rate=a.rate,
+                    **values,
+                )
+            )
+
+    reports = digest.reports
+    lines += [
+        "",
+        t("digest.reports_title"),
+        t(
+            "digest.reports",
+            received=reports.received,
+            closed=reports.closed,
+            as_of=reports.as_of.isoformat(),
+            open=reports.open,
+            overdue=reports.overdue,
+            days=reports.overdue_days,
+        ),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""`python -m bot export quiz|reports|members`: CSV or XLSX for offline filing.
+
+Headers and codes (session kinds, statuses) are written in the configured language. Large
+tables stream: rows are read in batches and XLSX is written in openpyxl's write-only mode.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.config import Config
+from bot.domain.members import Role
+from bot.domain.quiz import score_percent
+from bot.i18n import Translate, translator
+from bot.storage.database import Database
+from bot.storage.exports import QUERIES, count_rows, stream_rows
+
+KINDS = tuple(QUERIES)
+FORMATS = ("csv", "xlsx")
+_HEADER_KEYS = {
+    "quiz": "export.quiz_columns",
+    "reports": "export.report_columns",
+    "members": "export.member_columns",
+}
+
+Progress = Callable[[int, int], None]  # (rows written, total rows)
+
+
+def format_for(out: Path, requested: str | None) -> str:
+    """The requested format, else the one the file name suggests (.xlsx), else csv."""
+    if requested:
+        return requested
+    return "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+
+
+class _Sink:
+    """Rows into a file written beside `out` and moved into place when complete."""
+
+    def __init__(self, out: Path, fmt: str, sheet: str, header: Sequence[str]) -> None:
+        self.out = out
+        self.partial = out.with_name(f".{out.name}.part")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.fmt = fmt
+        if fmt == "csv":
+            # utf-8 with a BOM: Excel then opens the Chinese text correctly.
+            self._file = self.partial.open("w", encoding="utf-8-sig", newline="")
+            self._csv = csv.writer(self._file)
+            self._csv.writerow(header)
+        else:
+            from openpyxl import Workbook
+
+            self._book = Workbook(write_only=True)
+            self._sheet = self._book.create_sheet(sheet)
+            self._sheet.append(list(header))
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows."""
+        if self.fmt == "csv":
+            self._csv.writerows(rows)
+        else:
+            for row in rows:
+                self._sheet.append(list(row))
+
+    def close(self) -> None:
+        """Finish the file and give it its final name."""
+        if self.fmt == "csv":
+            self._file.close()
+        else:
+            self._book.save(self.partial)
+        os.replace(self.partial, self.out)
+
+    def discard(self) -> None:
+        """Drop the unfinished file."""
+        if self.fmt == "csv":
+            self._file.close()
+        self.partial.unlink(missing_ok=True)
+
+
+class _Rows:
+    """Database rows → the cells an export writes."""
+
+    def __init__(self, config: Config, t: Translate) -> None:
+        self.config = config
+        self.t = t
+        self.departments = {d.id: d.name for d in config.departments}
+
+    def when(self, stored: str | None) -> str:
+        if not stored:
+            return ""
+        local = datetime.fromisoformat(stored).astimezone(self.config.timezone)
+        return local.strftime("%Y-%m-%d %H:%M:%S")
+
+    def department(self, department_id: str | None) -> str:
+        if department_id is None:
+            return ""
+        return self.departments.get(department_id, department_id)
+
+    def quiz(self, r: aiosqlite.Row) -> list[Any]:
+        total = int(r["total"] or 0)
+        return [
+            r["id"],
+            r["user_id"],
+            r["first_name"] or "",
+            self.department(r["department_id"]),
+            self.t(f"export.kind.{r['kind']}"),
+            r["bank_id"] or "",
+            self.when(r["started_at"]),
+            self.when(r["finished_at"]),
+            r["correct"],
+            total,
+            score_percent(r["correct"], total),
+        ]
+
+    def reports(self, r: aiosqlite.Row) -> list[Any]:
+        return [
+            r["ref"],
+            r["category"],
+            r["unit"],
+            self.t(f"export.report_status.{r['status']}"),
+            r["submitted_on"],
+            r["closed_on"] or "",
+            r["attachments"],
+            r["from_reporter"],
+            r["replies"],
+        ]
+
+    def members(self, r: aiosqlite.Row) -> list[Any]:
+        roles = set(self.config.config_roles(r["user_id"])) if r["status"] != "left" else set()
+        roles |= {Role(x) for x in (r["roles"] or "").split()}
+        return [
+            r["user_id"],
+            r["first_name"],
+            r["username"] or "",
+            r["department_id"] or "",
+            self.department(r["department_id"]),
+            self.t(f"export.status.{r['status']}"),
+            "、".join(self.t(f"role.{role.value}") for role in Role if role in roles),
+            self.when(r["joined_at"]),
+            self.t("export.yes") if r["daily_question"] else self.t("export.no"),
+        ]
+
+
+async def export_table(
+    config: Config,
+    db: Database,
+    kind: str,
+    fmt: str,
+    out: Path,
+    progress: Progress | None = None,
+) -> int:
+    """Write one export file; return how many rows it holds (header not counted)."""
+    if kind not in QUERIES or fmt not in FORMATS:
+        raise ValueError(f"unknown export {kind!r} as {fmt!r}")
+    t = translator(config.language)
+    convert = getattr(_Rows(config, t), kind)
+    query = QUERIES[kind]
+    total = await count_rows(db, query)
+    sink = _Sink(out, fmt, kind, t(_HEADER_KEYS[kind]).split(","))
+    written = 0
+    try:
+        if progress:
+            progress(0, total)
+        async for batch in stream_rows(db, query):
+            sink.write([convert(r) for r in batch])
+            written += len(batch)
+            if progress:
+                progress(written, max(total, written))
+        sink.close()
+    except BaseException:
+        sink.discard()
+        raise
+    return written
