@@ -22,7 +22,8 @@ RUN pip install .
 
 # The example config works as-is once BOT_TOKEN is set; mount your own at /config/config.yaml.
 COPY config.example.yaml /config/config.yaml
-RUN sed -i 's#path: data/bot.db#path: /data/bot.db#' /config/config.yaml
+RUN sed -i -e 's#path: data/bot.db#path: /data/bot.db#' \
+        -e 's#dir: data/backups#dir: /data/backups#' /config/config.yaml
 
 RUN useradd --system --uid 10001 --home /app bot \
     && mkdir -p /data && chown bot /data

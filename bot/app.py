@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -23,11 +23,26 @@ from bot.config import Config
 from bot.services.registry import Services
 from bot.storage.database import Database
 from bot.tg import callbacks as cb
-from bot.tg.access import gate
+from bot.tg.access import PUBLIC_FLOWS, gate
+from bot.tg.backup import schedule_backup
 from bot.tg.context import SERVICES_KEY, BotApplication, BotContext
-from bot.tg.handlers import admin, errors, quiz, settings, start
+from bot.tg.delivery import WORKER_KEY, DeliveryWorker
+from bot.tg.digest import schedule_digest
+from bot.tg.handlers import (
+    admin,
+    broadcast,
+    digest,
+    errors,
+    quiz,
+    report_review,
+    reports,
+    settings,
+    start,
+)
+from bot.tg.jobs import start_reminders
 from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
+from bot.tg.ratelimit import SharedRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +58,10 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
         .defaults(defaults)
         .context_types(ContextTypes(context=BotContext))
         # Replies to members go out at once; AIORateLimiter keeps the whole bot inside
-        # Telegram's 30 requests/s (broadcasts also pace themselves in the delivery engine).
+        # Telegram's 30 requests/s. Broadcasts pace themselves in the delivery engine and
+        # handle 429 themselves: SharedRateLimiter gives their calls one attempt, no retries.
         .rate_limiter(
-            AIORateLimiter(
+            SharedRateLimiter(
                 overall_max_rate=config.telegram.rate_limits.overall_per_second,
                 overall_time_period=1,
                 max_retries=2,
@@ -53,6 +69,7 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
         )
         .concurrent_updates(PerMemberUpdateProcessor())
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     application: BotApplication = builder.build()  # type: ignore[assignment]
@@ -69,6 +86,16 @@ def register_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, gate), group=-1)
 
     # 0: conversations first: while one is active it owns the member's next messages.
+    application.add_handler(broadcast.conversation())
+    # Anonymous reports. A reviewer typing a note or a message to a reporter comes first, and
+    # any command abandons it, so a later text never lands in a note by mistake.
+    application.add_handler(report_review.input_conversation())
+    # /report and /status (one conversation, so a receipt code can never land in a draft).
+    # With reports.open_to: anyone, the gate admits strangers to exactly what it claims.
+    anonymous_reports = reports.conversation()
+    application.add_handler(anonymous_reports)
+    if application.bot_data[SERVICES_KEY].config.reports.open_to == "anyone":
+        application.bot_data[PUBLIC_FLOWS] = (anonymous_reports,)
     # [conversations]
 
     # 0: commands.
@@ -83,6 +110,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("me", quiz.me))
     application.add_handler(CommandHandler("assign", quiz.assign))
     application.add_handler(CommandHandler("reload", quiz.reload))
+    application.add_handler(CommandHandler("reports", report_review.reports_command))
+    application.add_handler(CommandHandler("digest", digest.digest))
     # [commands]
 
     # 0: buttons, one handler per callback-data type (each decodes its own payload).
@@ -105,10 +134,31 @@ def register_handlers(application: Application) -> None:
         (cb.AssignBank, quiz.assign_bank),
         (cb.AssignAudience, quiz.assign_audience),
         (cb.AssignDeadline, quiz.assign_deadline),
+        (cb.Acknowledge, broadcast.acknowledge),
+        # Broadcast buttons outside their conversation (old draft, restart, forged).
+        (cb.BroadcastAudience, broadcast.stale),
+        (cb.BroadcastConfirm, broadcast.stale),
+        # Reporter buttons outside their step (old message, restart, timeout).
+        (cb.ReportCategory, reports.stale_step),
+        (cb.ReportUnit, reports.stale_step),
+        (cb.ReportAttachDone, reports.stale_step),
+        (cb.ReportConfirm, reports.stale_step),
+        (cb.ReportAddInfo, reports.stale_step),
+        # Reviewers (each checks the role when pressed). Note and reply start a conversation.
+        (cb.ReportsHome, report_review.home),
+        (cb.ReportsList, report_review.list_page),
+        (cb.ReportOpen, report_review.open_report),
+        (cb.ReportMedia, report_review.media),
+        (cb.ReportSetStatus, report_review.set_status),
+        (cb.ReportExport, report_review.export),
+        # Leaders' digest (the role is checked again when pressed).
+        (cb.DigestWeek, digest.digest_week),
         # [buttons]
     ]
     for data_type, callback in buttons:
-        application.add_handler(CallbackQueryHandler(callback, pattern=data_type.pattern()))
+        application.add_handler(
+            CallbackQueryHandler(errors.tolerant(callback), pattern=data_type.pattern())
+        )
 
     # 0, last: catch-alls. Anything above that matched has already answered.
     application.add_handler(CallbackQueryHandler(errors.stale_button))
@@ -130,10 +180,39 @@ async def _post_init(application: Application) -> None:
         await services.membership.invites.ensure_preset(preset.code, preset.department, now)
     await publish_default_menus(application.bot, services)
     await publish_privileged_menus(application.bot, services)
+
+    # Delivery: settle sends a crash left in flight, then send outbox rows in the background.
+    worker = DeliveryWorker(application.bot, services)
+    application.bot_data[WORKER_KEY] = worker
+    await worker.start()
+    # Jobs: a reminder job per upcoming send, a daily re-plan, and the start-up catch-up.
+    await start_reminders(application)
+
+    # Anonymous reports: load (or create) the receipt secret now, so a problem stops start-up.
+    # Reviewers hear of new reports in one batch at the full hour, counts and categories only,
+    # so the time of a notice does not point at the sender; reports closed more than
+    # reports.retention_days ago are deleted nightly.
+    services.reports.open()
+    jobs = application.job_queue
+    assert jobs is not None
+    report_review.schedule_notice(jobs, now, every=timedelta(hours=1))
+    report_review.schedule_retention(jobs, services.config.timezone)
+    # The weekly digest for leaders and the daily online backup, at their configured local times.
+    schedule_digest(application)
+    schedule_backup(application)
+
     log.info("bot @%s ready", services.bot_username)
+
+
+async def _post_stop(application: Application) -> None:
+    """Stop the delivery worker while the bot can still record the sends in flight."""
+    worker: DeliveryWorker | None = application.bot_data.get(WORKER_KEY)
+    if worker is not None:
+        await worker.stop()
 
 
 async def _post_shutdown(application: Application) -> None:
     """Close the database."""
     services: Services = application.bot_data[SERVICES_KEY]
+    await _post_stop(application)  # if start-up failed before the application ran
     await services.db.close()

@@ -13,7 +13,7 @@ from bot.config import Config, ConfigError, load_config, parse_config
 from bot.content.problems import ContentError, Problem
 from bot.logs import setup_logging
 from bot.runtime import StartupError, serve
-from bot.storage.database import DatabaseError
+from bot.storage.database import Database, DatabaseError
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -96,6 +96,60 @@ def _cmd_content_import(args: argparse.Namespace) -> int:
     return 1 if result.rejected else 0
 
 
+def _cmd_reminders_plan(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.content.reminders import format_plan
+    from bot.services.reminders import ReminderContent, plan_year
+
+    config = _optional_config(args.config)
+    content = ReminderContent.load(config)
+    year = args.year or datetime.now(UTC).astimezone(config.timezone).year
+    print(format_plan(plan_year(config, content, year), year, content.schedule))
+    return 0
+
+
+async def _open_existing(config: Config) -> Database:
+    """The configured database, which must exist (offline tools never create an empty one)."""
+    if not config.storage_path.is_file():
+        raise DatabaseError(f"{config.storage_path}: no database here (storage.path)")
+    db = Database(config.storage_path)
+    await db.open()
+    return db
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from bot.progress import ProgressBar
+    from bot.services.exports import export_table, format_for
+
+    config = _optional_config(args.config)
+    out = Path(args.out)
+    fmt = format_for(out, args.format)
+
+    async def export() -> int:
+        db = await _open_existing(config)
+        try:
+            progress = ProgressBar.for_terminal(f"{args.kind} → {out.name}")
+            return await export_table(config, db, args.kind, fmt, out, progress)
+        finally:
+            await db.close()
+
+    rows = asyncio.run(export())
+    print(f"{out}: {rows} rows ({args.kind}, {fmt})")
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.services.backup import backup_database
+
+    config = _optional_config(args.config)
+    result = asyncio.run(backup_database(config, args.dest, datetime.now(UTC)))
+    print(f"{result.path}: {result.size} bytes, integrity_check: {result.integrity}")
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -135,6 +189,37 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--source", help="出处 for questions that have none (Aiken)")
     imp.add_argument("--explanation", help="解析 for questions that have none (Aiken)")
     imp.set_defaults(func=_cmd_content_import)
+
+    reminders = sub.add_parser("reminders", help="holiday integrity reminders")
+    reminders_sub = reminders.add_subparsers(
+        dest="reminders_command", required=True, metavar="ACTION"
+    )
+    plan = reminders_sub.add_parser(
+        "plan", help="print every planned reminder send of a year (date, time, holiday, break)"
+    )
+    plan.add_argument("--year", type=int, help="the year to plan (default: this year)")
+    plan.add_argument("--config", metavar="PATH", help="lead days, send time and content paths")
+    plan.set_defaults(func=_cmd_reminders_plan)
+
+    export = sub.add_parser(
+        "export", help="write quiz results, report summaries or members to CSV or XLSX"
+    )
+    export.add_argument("kind", choices=("quiz", "reports", "members"))
+    export.add_argument(
+        "--format", choices=("csv", "xlsx"), help="file format (default: from --out, else csv)"
+    )
+    export.add_argument("--out", metavar="FILE", required=True, help="file to write")
+    export.add_argument("--config", metavar="PATH", help="take storage.path from this config")
+    export.set_defaults(func=_cmd_export)
+
+    backup = sub.add_parser(
+        "backup", help="online backup of the database (safe while the bot runs), verified"
+    )
+    backup.add_argument(
+        "dest", metavar="DEST", help="backup file, or a folder for a timestamped file"
+    )
+    backup.add_argument("--config", metavar="PATH", help="take storage.path from this config")
+    backup.set_defaults(func=_cmd_backup)
     return parser
 
 

@@ -54,3 +54,6 @@ def quiet_libraries() -> None:
     telegram_logger = logging.getLogger("telegram")
     telegram_logger.setLevel(max(logging.INFO, telegram_logger.getEffectiveLevel()))
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: report text next to the
+    # member lookups of the same moment would tie a report to its sender.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)

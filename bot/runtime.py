@@ -61,6 +61,9 @@ async def running(
             await application.updater.stop()
         if application.running:
             await application.stop()
+            # As run_polling does: post_stop runs while the bot can still make requests.
+            if application.post_stop:
+                await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)

@@ -129,6 +129,16 @@ class Harness:
         await self.settle()
         return [m for m in self.sandbox.bot_messages(user_id) if m["message_id"] not in before]
 
+    async def send_file(
+        self, user_id: int, data: bytes, filename: str, kind: str = "photo"
+    ) -> list[dict[str, Any]]:
+        """The user sends a photo or document; return the bot messages that arrived in reply."""
+        before = {m["message_id"] for m in self.sandbox.bot_messages(user_id)}
+        self._expected += 1
+        self.sandbox.send_file(user_id, data, filename=filename, kind=kind)
+        await self.settle()
+        return [m for m in self.sandbox.bot_messages(user_id) if m["message_id"] not in before]
+
     async def press(self, user_id: int, message: dict[str, Any], label: str) -> dict[str, Any]:
         """The user presses the button whose text contains `label`; return the message after."""
         data = button_data(message, label)

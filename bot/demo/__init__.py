@@ -9,14 +9,17 @@ import signal
 import socket
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from bot.config import Config, parse_config
+from bot.demo.activity import seed_demo_activity
 from bot.runtime import running
 from bot.sandbox import Sandbox
+from bot.tg.handlers import report_review
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ def demo_config(sandbox: Sandbox, db_path: Path) -> Config:
             "file_base_url": sandbox.base_file_url,
         },
         "storage": {"path": str(db_path)},
+        # Backups of the throw-away database stay beside it, not in the working directory.
+        "backup": {"dir": str(db_path.parent / "backups")},
         "organization": {"name": "示例县应急管理局", "departments": DEPARTMENTS},
         "roles": {"admins": [20001], "leaders": [20002], "reviewers": [20003]},
         "access": {
@@ -98,9 +103,21 @@ async def demo_environment(
         config = demo_config(sandbox, Path(db_dir or tmp) / "demo.db")
         try:
             async with running(config) as application:
+                # Reviewers normally hear of new reports in one batch at the full hour; the
+                # demo batches every minute so a visitor sees the notice arrive.
+                assert application.job_queue is not None
+                report_review.schedule_notice(
+                    application.job_queue, datetime.now(UTC), every=timedelta(minutes=1)
+                )
                 for m in MEMBERS:
                     # Each member opens the bot once, so every chat starts with its greeting.
                     sandbox.send_text(m.user_id, f"/start {m.invite}" if m.invite else "/start")
+                # A few weeks of quiz activity, so the leader's /digest has a chart to show.
+                await seed_demo_activity(
+                    application.bot_data["services"],
+                    datetime.now(UTC),
+                    [m.user_id for m in MEMBERS if m.invite],
+                )
                 yield sandbox, application
         finally:
             await sandbox.stop()

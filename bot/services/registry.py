@@ -8,8 +8,12 @@ from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.services.assignments import AssignmentService
+from bot.services.delivery import DeliveryService
+from bot.services.digest import DigestService
 from bot.services.membership import MembershipService
 from bot.services.quiz import QuizService
+from bot.services.reminders import ReminderService
+from bot.services.reports import ReportService
 from bot.storage.database import Database
 
 
@@ -27,6 +31,10 @@ class Services:
     membership: MembershipService
     quiz: QuizService
     assignments: AssignmentService
+    delivery: DeliveryService
+    reminders: ReminderService
+    reports: ReportService
+    digest: DigestService
     clock: Callable[[], datetime] = field(default=utc_now)
     bot_username: str = ""
 
@@ -34,12 +42,17 @@ class Services:
     def create(cls, config: Config, db: Database) -> Services:
         """Build every service over one open database."""
         quiz = QuizService.load(config, db)
+        delivery = DeliveryService(config, db)
         return cls(
             config=config,
             db=db,
             membership=MembershipService(config, db),
             quiz=quiz,
             assignments=AssignmentService(config, quiz, send=None),
+            delivery=delivery,
+            reminders=ReminderService.load(config, delivery),
+            reports=ReportService(config, db),
+            digest=DigestService(config, db, quiz),
         )
 
     def now(self) -> datetime:

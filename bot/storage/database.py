@@ -105,6 +105,14 @@ class Database:
             conn, self._conn = self._conn, None
             await conn.close()
 
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it (after deleting what must be gone).
+
+        Until a checkpoint, the WAL still holds earlier page images with deleted content.
+        """
+        async with self._lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def schema_version(self) -> int:
         """The schema version stored in the file."""
         row = await self.fetchone("PRAGMA user_version")

@@ -205,4 +205,10 @@ MIGRATIONS: list[str] = [
         detail          TEXT
     );
     """,
+    # 5: the weekly digest groups a week's answers by question: an index that answers that from
+    # the index alone (answers_time is its prefix, so it goes)
+    """
+    CREATE INDEX answers_time_question ON answers (answered_at, question_id, correct);
+    DROP INDEX answers_time;
+    """,
 ]

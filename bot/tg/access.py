@@ -7,13 +7,18 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, BaseHandler
 
 from bot.domain.members import Role
 from bot.tg.commands import PUBLIC_COMMANDS
 from bot.tg.context import BotContext
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]
+
+# bot_data key: handlers (conversations) that strangers may use, set at registration from the
+# config (the anonymous-report conversation when reports.open_to is anyone). The gate asks
+# them whether they claim an update, so a stranger reaches exactly those steps and no others.
+PUBLIC_FLOWS = "public_flows"
 
 
 def command_name(update: Update) -> str | None:
@@ -35,7 +40,7 @@ async def refuse(update: Update, context: BotContext, key: str) -> None:
 
 
 async def gate(update: Update, context: BotContext) -> None:
-    """Load the caller; let members through, strangers only to public commands."""
+    """Load the caller; let members through, strangers only to public commands and flows."""
     user = update.effective_user
     chat = update.effective_chat
     if user is None or user.is_bot or (chat is not None and chat.type != ChatType.PRIVATE):
@@ -63,6 +68,9 @@ async def gate(update: Update, context: BotContext) -> None:
         await membership.seen(caller, user.first_name, user.username, services.now())
         return
     if command_name(update) in PUBLIC_COMMANDS:
+        return
+    public_flows: tuple[BaseHandler, ...] = context.application.bot_data.get(PUBLIC_FLOWS, ())
+    if any(flow.check_update(update) for flow in public_flows):
         return
     await refuse(update, context, "access.not_member")
     raise ApplicationHandlerStop

@@ -235,3 +235,149 @@ class AssignDeadline(CallbackData):
     prefix: ClassVar[str] = "asd"
     department: str
     days: int
+
+
+# --- delivery -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Acknowledge(CallbackData):
+    """已阅知悉 under a campaign's message (reminders, notices)."""
+
+    prefix: ClassVar[str] = "ack"
+    campaign: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastAudience(CallbackData):
+    """Admin /broadcast: audience chosen: all, a department, or a role."""
+
+    prefix: ClassVar[str] = "bca"
+    kind: str  # "all" | "department" | "role"
+    value: str  # department id or role; "-" for all
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastConfirm(CallbackData):
+    """Admin /broadcast: send the previewed notice, or drop it."""
+
+    prefix: ClassVar[str] = "bcc"
+    send: bool
+
+
+# --- reports ---
+# The reporter's buttons carry no report id: the draft and the report found with a receipt code
+# stay in the conversation's memory. Reviewer buttons carry the report's random reference.
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportCategory(CallbackData):
+    """/report: the category chosen."""
+
+    prefix: ClassVar[str] = "rpc"
+    category: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportUnit(CallbackData):
+    """/report: the unit chosen (a department id, or "*" to type another unit)."""
+
+    prefix: ClassVar[str] = "rpu"
+    unit: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportAttachDone(CallbackData):
+    """/report: no (more) attachments; show the preview."""
+
+    prefix: ClassVar[str] = "rpd"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportConfirm(CallbackData):
+    """/report preview: submit, or drop the draft."""
+
+    prefix: ClassVar[str] = "rpk"
+    send: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportAddInfo(CallbackData):
+    """/status: add information to the report just looked up."""
+
+    prefix: ClassVar[str] = "rpa"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportsHome(CallbackData):
+    """Reviewers: the /reports overview."""
+
+    prefix: ClassVar[str] = "rvh"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportsList(CallbackData):
+    """Reviewers: a page of the reports in one status."""
+
+    prefix: ClassVar[str] = "rvl"
+    status: str
+    offset: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportOpen(CallbackData):
+    """Reviewers: open a report's card (and receive its attachments)."""
+
+    prefix: ClassVar[str] = "rvo"
+    ref: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportMedia(CallbackData):
+    """Reviewers: send a report's attachments and full text again."""
+
+    prefix: ClassVar[str] = "rvf"
+    ref: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportSetStatus(CallbackData):
+    """Reviewers: move a report to another status."""
+
+    prefix: ClassVar[str] = "rvs"
+    ref: str
+    status: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportNote(CallbackData):
+    """Reviewers: write an internal note on a report."""
+
+    prefix: ClassVar[str] = "rvn"
+    ref: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportReply(CallbackData):
+    """Reviewers: write a message the reporter reads at /status."""
+
+    prefix: ClassVar[str] = "rvm"
+    ref: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportExport(CallbackData):
+    """Reviewers: a CSV of all reports, without identity."""
+
+    prefix: ClassVar[str] = "rvx"
+
+
+# --- digest -------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class DigestWeek(CallbackData):
+    """Leaders /digest: which week to report."""
+
+    prefix: ClassVar[str] = "dg"
+    week: str  # "this" | "last"

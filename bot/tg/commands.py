@@ -23,10 +23,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("quiz"),
     CommandSpec("review"),
     CommandSpec("me"),
+    # With reports.open_to: anyone, strangers may use these two as well: the gate admits them
+    # to exactly the updates the anonymous-report conversation claims (see access.PUBLIC_FLOWS).
+    CommandSpec("report"),
+    CommandSpec("status"),
     CommandSpec("settings"),
     CommandSpec("cancel", public=True),
+    CommandSpec("digest", Role.LEADER),
+    CommandSpec("reports", Role.REVIEWER),
     CommandSpec("invite", Role.ADMIN),
     CommandSpec("members", Role.ADMIN),
+    CommandSpec("broadcast", Role.ADMIN),
     CommandSpec("assign", Role.ADMIN),
     CommandSpec("reload", Role.ADMIN),
 )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Department
 from bot.domain.members import Member, Role
+from bot.domain.reports import TRANSITIONS, Category, ReportStatus, ReportSummary
 from bot.i18n import Translate
 from bot.tg import callbacks as cb
 
 MEMBERS_PAGE_SIZE = 8
+REPORTS_PAGE = 8
 # (max uses, days valid); 0 means no limit.
 INVITE_PRESETS: tuple[tuple[int, int], ...] = ((1, 7), (0, 7), (0, 30), (0, 0))
 
@@ -219,4 +221,181 @@ def assign_banks_keyboard(banks: Sequence[tuple[str, str]]) -> InlineKeyboardMar
     """Admin /assign: which bank."""
     return InlineKeyboardMarkup(
         [[button(title, cb.AssignBank(bank_id))] for bank_id, title in banks]
+    )
+
+
+# --- delivery -----------------------------------------------------------------------------------
+
+
+def broadcast_audience_keyboard(
+    t: Translate, departments: Sequence[Department]
+) -> InlineKeyboardMarkup:
+    """Admin /broadcast: everyone, one department, or one role."""
+    keyboard = [[button(t("broadcast.everyone"), cb.BroadcastAudience("all", "-"))]]
+    keyboard += rows(
+        (button(d.name, cb.BroadcastAudience("department", d.id)) for d in departments), 2
+    )
+    keyboard += rows(
+        (
+            button(t(f"role.{role.value}"), cb.BroadcastAudience("role", role.value))
+            for role in (Role.LEADER, Role.REVIEWER, Role.ADMIN)
+        ),
+        3,
+    )
+    return InlineKeyboardMarkup(keyboard)
+
+
+def broadcast_preview_keyboard(t: Translate, audience: str, count: int) -> InlineKeyboardMarkup:
+    """Admin /broadcast preview: the members' 已阅知悉 button (inert here), then send or cancel."""
+    return InlineKeyboardMarkup(
+        [
+            [button(t("delivery.ack_button"), cb.Acknowledge(0))],
+            [
+                button(
+                    t("broadcast.send", audience=audience, count=count), cb.BroadcastConfirm(True)
+                ),
+                button(t("common.cancel"), cb.BroadcastConfirm(False)),
+            ],
+        ]
+    )
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def report_categories_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    """/report: what the report is about."""
+    return InlineKeyboardMarkup(
+        rows(
+            (
+                button(t(f"reports.category.{c.value}"), cb.ReportCategory(c.value))
+                for c in Category
+            ),
+            2,
+        )
+    )
+
+
+def report_units_keyboard(t: Translate, departments: Sequence[Department]) -> InlineKeyboardMarkup:
+    """/report: which unit or department, or another one typed in."""
+    keyboard = rows((button(d.name, cb.ReportUnit(d.id)) for d in departments), 2)
+    keyboard.append([button(t("reports.other_unit"), cb.ReportUnit("*"))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def report_done_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    """/report: no (more) attachments."""
+    return single_button(t("reports.done"), cb.ReportAttachDone())
+
+
+def report_confirm_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    """/report preview: submit or drop."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(t("reports.confirm"), cb.ReportConfirm(True)),
+                button(t("reports.discard"), cb.ReportConfirm(False)),
+            ]
+        ]
+    )
+
+
+def report_status_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    """/status: add information to the report just looked up."""
+    return single_button(t("reports.add_info"), cb.ReportAddInfo())
+
+
+def reports_overview_keyboard(
+    t: Translate, counts: Mapping[ReportStatus, int]
+) -> InlineKeyboardMarkup:
+    """/reports: one button per status with its count, and the export."""
+    keyboard = rows(
+        (
+            button(
+                t("reports.status_button", status=t(f"reports.state.{s.value}"), count=counts[s]),
+                cb.ReportsList(s.value, 0),
+            )
+            for s in ReportStatus
+        ),
+        2,
+    )
+    keyboard.append([button(t("reports.export"), cb.ReportExport())])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def reports_list_keyboard(
+    t: Translate,
+    status: ReportStatus,
+    items: Sequence[ReportSummary],
+    offset: int,
+    total: int,
+) -> InlineKeyboardMarkup:
+    """/reports: one page of a status's reports, each a button to its card, with paging."""
+    keyboard = [
+        [
+            button(
+                (t("reports.awaiting") if item.awaiting_reply else "")
+                + t(
+                    "reports.list_item",
+                    ref=item.ref,
+                    date=item.submitted_on.isoformat(),
+                    category=t(f"reports.category.{item.category.value}"),
+                    unit=item.unit[:20],
+                ),
+                cb.ReportOpen(item.ref),
+            )
+        ]
+        for item in items
+    ]
+    nav = []
+    if offset > 0:
+        nav.append(
+            button(t("common.prev"), cb.ReportsList(status.value, max(0, offset - REPORTS_PAGE)))
+        )
+    if offset + REPORTS_PAGE < total:
+        nav.append(button(t("common.next"), cb.ReportsList(status.value, offset + REPORTS_PAGE)))
+    if nav:
+        keyboard.append(nav)
+    keyboard.append([button(t("reports.back_home"), cb.ReportsHome())])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def report_card_keyboard(
+    t: Translate, ref: str, status: ReportStatus, attachments: int, clipped: bool
+) -> InlineKeyboardMarkup:
+    """A report's card: the allowed status moves, note, message, attachments, back."""
+    keyboard = rows(
+        (
+            button(
+                t("reports.move_to", status=t(f"reports.state.{s.value}")),
+                cb.ReportSetStatus(ref, s.value),
+            )
+            for s in TRANSITIONS[status]
+        ),
+        3,
+    )
+    keyboard.append(
+        [
+            button(t("reports.add_note"), cb.ReportNote(ref)),
+            button(t("reports.write_reporter"), cb.ReportReply(ref)),
+        ]
+    )
+    if attachments or clipped:
+        keyboard.append([button(t("reports.show_media"), cb.ReportMedia(ref))])
+    keyboard.append([button(t("reports.back_to_list"), cb.ReportsList(status.value, 0))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+# --- digest -------------------------------------------------------------------------------------
+
+
+def digest_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    """Leaders /digest: this week so far, or last week."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(t("digest.this_week"), cb.DigestWeek("this")),
+                button(t("digest.last_week"), cb.DigestWeek("last")),
+            ]
+        ]
     )

@@ -25,7 +25,9 @@ async def _click(page: Page, label: str) -> None:
             return true;
         }})()"""
     )
-    buttons = await page.evaluate(f"[...{LAST_BOT}.querySelectorAll('.kb-button')].map(b => b.innerText)")
+    buttons = await page.evaluate(
+        f"[...{LAST_BOT}.querySelectorAll('.kb-button')].map(b => b.innerText)"
+    )
     text = await page.evaluate(f"{LAST_BOT}.innerText")
     assert clicked, f"no button {label!r} in {buttons} of {text}"
 
@@ -71,4 +73,5 @@ async def test_browser_cadre_takes_a_whole_quiz() -> None:
             await page.wait_for(f"{LAST_BOT}.innerText.includes('测验完成')")
             result = await page.evaluate(f"{LAST_BOT}.innerText")
             assert f"/{total}（" in result
-            assert "解析" in result and "出处" in result
+            assert "解析" in result
+            assert "出处" in result

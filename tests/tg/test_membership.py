@@ -102,9 +102,15 @@ async def test_stale_and_garbage_buttons_get_a_polite_answer(harness: Harness) -
     h = harness
     await h.join(CADRE, "张干部")
     [reply] = await h.send(CADRE, "/help")
-    for data in ("v0:old:1", "garbage", "v1:lang:fr"):
+    await h.join(ADMIN, "王管理")
+    malformed = ("v1:qa:abc:1:1", "v1:qa:1", "v1:lang", "v1:daily:2", "v1:mrole:x:admin:1:0")
+    for data in ("v0:old:1", "garbage", "v1:lang:fr", *malformed):
         await h.press_data(CADRE, reply["message_id"], data)
-    assert sum("已失效" in t for t in h.toasts(CADRE)) == 3
+    assert sum("已失效" in t for t in h.toasts(CADRE)) == 3 + len(malformed) - 1
+    # The forged admin button is refused for its role before its data is even read.
+    assert "没有执行此操作的权限" in h.toasts(CADRE)[-1]
+    # Malformed data is a normal case: nothing reached the error handler.
+    assert not any("⚠️" in m["text"] for m in h.sandbox.bot_messages(ADMIN))
 
 
 async def test_admin_grants_and_revokes_a_role_with_audit(harness: Harness) -> None:

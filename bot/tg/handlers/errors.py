@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from telegram import Update
 from telegram.error import Forbidden
 
 from bot.i18n import translate
+from bot.tg.access import Handler
+from bot.tg.callbacks import CallbackDataError
 from bot.tg.context import BotContext
 from bot.tg.notify import notify_many
 
@@ -49,6 +52,19 @@ async def on_error(update: object, context: BotContext) -> None:
         await notify_many(context.bot, services, admins, text)
     except Exception:
         log.warning("could not notify admins about an error", exc_info=True)
+
+
+def tolerant(handler: Handler) -> Handler:
+    """A button handler whose malformed data (forged, truncated, old) gets the stale answer."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: BotContext) -> object:
+        try:
+            return await handler(update, context)
+        except CallbackDataError:
+            return await stale_button(update, context)
+
+    return checked
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
