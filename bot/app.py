@@ -42,6 +42,7 @@ from bot.tg.handlers import (
 from bot.tg.jobs import start_reminders
 from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
+from bot.tg.quiz_jobs import start_quiz_jobs
 from bot.tg.ratelimit import SharedRateLimiter
 
 log = logging.getLogger(__name__)
@@ -187,6 +188,9 @@ async def _post_init(application: Application) -> None:
     await worker.start()
     # Jobs: a reminder job per upcoming send, a daily re-plan, and the start-up catch-up.
     await start_reminders(application)
+    # Quizzes: the daily-question notice at quiz.daily_time (caught up within hours if the
+    # bot was down) and an hourly check for assigned tests due within a day.
+    await start_quiz_jobs(application)
 
     # Anonymous reports: load (or create) the receipt secret now, so a problem stops start-up.
     # Reviewers hear of new reports in one batch at the full hour, counts and categories only,

@@ -36,6 +36,9 @@ def make_config(sandbox: Sandbox, db_path: Path, **overrides: Any) -> Config:
         "organization": {"name": "测试县应急管理局", "departments": DEPARTMENTS},
         "roles": {"admins": [ADMIN], "leaders": [LEADER], "reviewers": [REVIEWER]},
         "access": {"invites": [{"code": "test-office-invite", "department": "office"}]},
+        # Late, so a restart at the harness clock (10:00 local) does not catch up a daily
+        # notice in the middle of a scenario; daily-question tests set their own time.
+        "quiz": {"daily_time": "23:30"},
     }
     for dotted, value in overrides.items():
         node = raw

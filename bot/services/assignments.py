@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.config import Config
 from bot.i18n import LANGUAGES, translate
+from bot.services.delivery import DeliveryService
 from bot.services.quiz import QuizService
 from bot.storage.quizzes import Assignment, AssignmentRepository
-
-# create_campaign(key, kind, payload, user_ids, created_by): the delivery engine's entry point.
-CampaignSender = Callable[[str, str, dict[str, Any], Sequence[int], int | None], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -27,11 +25,11 @@ class CreatedAssignment:
 class AssignmentService:
     """Assignments over storage, with notices and reminders sent as delivery campaigns."""
 
-    def __init__(self, config: Config, quiz: QuizService, send: CampaignSender | None) -> None:
+    def __init__(self, config: Config, quiz: QuizService, delivery: DeliveryService) -> None:
         self.config = config
         self.quiz = quiz
         self.repo: AssignmentRepository = quiz.assignments
-        self.send = send
+        self.delivery = delivery
 
     def deadline_for(self, now: datetime, days: int) -> datetime:
         """The end (23:59 local) of the day `days` days after `now`."""
@@ -88,28 +86,31 @@ class AssignmentService:
         members = await self.repo.audience(assignment)
         if not members:
             return None
-        if self.send is not None:
-            await self.send(
-                f"assignment:{assignment.id}:notice",
-                "assignment",
-                self._payload(assignment, "assign.notice"),
-                members,
-                created_by,
-            )
+        await self.delivery.create_campaign(
+            f"assignment:{assignment.id}:notice",
+            "assignment",
+            self._payload(assignment, "assign.notice"),
+            members,
+            created_by,
+            now=now,
+        )
         return CreatedAssignment(assignment, len(members))
 
     async def send_due_reminders(self, now: datetime) -> int:
-        """Remind members who have not finished, once, within the day before each deadline."""
+        """Remind members who have not finished, once, within the day before each deadline.
+
+        Returns how many reminder campaigns were created now (a repeated run creates none).
+        """
         sent = 0
         for assignment in await self.repo.open_before(now + timedelta(days=1), now):
             pending = await self.repo.not_done(assignment)
-            if pending and self.send is not None:
-                await self.send(
+            if pending:
+                created = await self.delivery.create_campaign(
                     f"assignment:{assignment.id}:reminder",
                     "assignment",
                     self._payload(assignment, "assign.reminder"),
                     pending,
-                    None,
+                    now=now,
                 )
-                sent += 1
+                sent += created.created
         return sent

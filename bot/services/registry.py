@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.services.assignments import AssignmentService
+from bot.services.daily import DailyQuestionService
 from bot.services.delivery import DeliveryService
 from bot.services.digest import DigestService
 from bot.services.membership import MembershipService
@@ -31,6 +32,7 @@ class Services:
     membership: MembershipService
     quiz: QuizService
     assignments: AssignmentService
+    daily: DailyQuestionService
     delivery: DeliveryService
     reminders: ReminderService
     reports: ReportService
@@ -48,7 +50,8 @@ class Services:
             db=db,
             membership=MembershipService(config, db),
             quiz=quiz,
-            assignments=AssignmentService(config, quiz, send=None),
+            assignments=AssignmentService(config, quiz, delivery),
+            daily=DailyQuestionService(config, db, delivery),
             delivery=delivery,
             reminders=ReminderService.load(config, delivery),
             reports=ReportService(config, db),

@@ -1,0 +1,45 @@
+"""The daily question (每日一题): one notice a day; the question is picked when it is opened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.config import Config
+from bot.i18n import LANGUAGES, translate
+from bot.services.delivery import DeliveryService
+from bot.storage.database import Database
+
+
+class DailyQuestionService:
+    """Sends the daily notice through the delivery engine to members who have not muted it."""
+
+    def __init__(self, config: Config, db: Database, delivery: DeliveryService) -> None:
+        self.config = config
+        self.db = db
+        self.delivery = delivery
+
+    async def send_daily_notice(self, now: datetime) -> bool:
+        """Today's 每日一题 notice to opted-in active members, once a day; True if created now."""
+        today = now.astimezone(self.config.timezone).date()
+        rows = await self.db.fetchall(
+            "SELECT user_id FROM members WHERE status = 'active' AND daily_question = 1"
+        )
+        members = [r["user_id"] for r in rows]
+        if not members:
+            return False
+        texts = {
+            language: translate(language, "daily.notice", date=today.isoformat())
+            for language in LANGUAGES
+        }
+        labels = {language: translate(language, "daily.start") for language in LANGUAGES}
+        created = await self.delivery.create_campaign(
+            f"daily:{today.isoformat()}",
+            "daily",
+            {
+                "text": texts,
+                "buttons": [[{"text": labels, "action": f"daily:{today:%Y%m%d}"}]],
+            },
+            members,
+            now=now,
+        )
+        return created.created

@@ -1,0 +1,69 @@
+"""Scheduled quiz work: the daily question notice and reminders before assignment deadlines."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from telegram.ext import Application
+
+from bot.services.registry import Services
+from bot.tg.context import SERVICES_KEY, BotContext
+from bot.tg.jobs import MISFIRE_GRACE
+
+log = logging.getLogger(__name__)
+
+DAILY_JOB = "quiz daily question"
+DEADLINE_JOB = "quiz assignment deadlines"
+# A daily notice that came due while the bot was down is still sent within this window.
+DAILY_CATCH_UP = timedelta(hours=6)
+
+
+async def daily_question_job(context: BotContext) -> None:
+    """Send today's daily-question notice (once a day, whatever the number of runs)."""
+    services = context.services
+    if await services.daily.send_daily_notice(services.now()):
+        log.info("daily question notice queued")
+
+
+async def deadline_reminder_job(context: BotContext) -> None:
+    """Remind members whose assigned test is due within a day and not done yet."""
+    services = context.services
+    created = await services.assignments.send_due_reminders(services.now())
+    if created:
+        log.info("%d assignment reminder campaign(s) queued", created)
+
+
+def daily_due_since(now: datetime, services: Services) -> bool:
+    """Whether today's notice time has passed, within the catch-up window."""
+    config = services.config
+    local = now.astimezone(config.timezone)
+    due = datetime.combine(local.date(), config.quiz.daily_time, config.timezone)
+    return due <= local <= due + DAILY_CATCH_UP
+
+
+async def start_quiz_jobs(application: Application) -> None:
+    """Schedule the daily notice and the hourly deadline check; catch up a missed notice."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    jobs = application.job_queue
+    assert jobs is not None, "python-telegram-bot[job-queue] is required"
+    for name in (DAILY_JOB, DEADLINE_JOB):
+        for job in jobs.get_jobs_by_name(name):
+            job.schedule_removal()
+    config = services.config
+    jobs.run_daily(
+        daily_question_job,
+        time=config.quiz.daily_time.replace(tzinfo=config.timezone),
+        name=DAILY_JOB,
+        job_kwargs=MISFIRE_GRACE,
+    )
+    jobs.run_repeating(
+        deadline_reminder_job,
+        interval=3600,
+        first=60,
+        name=DEADLINE_JOB,
+        job_kwargs=MISFIRE_GRACE,
+    )
+    now = services.now()
+    if daily_due_since(now, services):
+        await services.daily.send_daily_notice(now)
