@@ -76,11 +76,11 @@ def _assignment_action(argument: str) -> str | None:
     return cb.AssignmentStart(int(argument)).encode() if argument.isdigit() else None
 
 
-# Named button actions that PTB-free services put in payloads ("assignment:12"), by name.
 def _daily_action(argument: str) -> str | None:
     return cb.DailyStart(argument).encode() if argument.isdigit() and len(argument) == 8 else None
 
 
+# Named button actions that PTB-free services put in payloads ("assignment:12"), by name.
 ACTIONS: dict[str, Callable[[str], str | None]] = {
     "assignment": _assignment_action,
     "daily": _daily_action,
