@@ -1,0 +1,109 @@
+"""Run every benchmark in one run and write BENCHMARKS.md.
+
+Run: python -m bench.run_all            (about 8 minutes on 2 cores)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import bench_broadcast, bench_digest, bench_startup, bench_updates
+from bench.common import ROOT, machine
+
+
+def _check(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def render(results: dict[str, Any], when: datetime) -> str:
+    """BENCHMARKS.md from one run's figures."""
+    updates = {r["mode"]: r for r in results["updates"]["runs"]}
+    cap, paced = updates["capacity"], updates["paced"]
+    b, d, s = results["broadcast"], results["digest"], results["startup"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {when:%Y-%m-%d %H:%M} UTC on {machine()} ({platform.platform()}), in one run",
+        "of `python -m bench.run_all`, against the Bot API sandbox (`bot/sandbox/`) with the bot",
+        "as a separate process. Each benchmark also runs alone: `python -m bench.bench_updates`,",
+        "`bench_broadcast`, `bench_digest`, `bench_startup`. Raw figures: `bench/results.json`.",
+        "",
+        "| benchmark | figure | target | result |",
+        "|---|---|---|---|",
+        f"| update handling, paced ({paced['members']} members, ~{paced['think_seconds']:g} s "
+        f"think time) | p50 {paced['ours']['p50_ms']} ms, p95 {paced['ours']['p95_ms']} ms, "
+        f"p99 {paced['ours']['p99_ms']} ms; {paced['ours']['per_second']}/s (echo bot: p95 "
+        f"{paced['echo']['p95_ms']} ms, {paced['echo']['per_second']}/s) | p95 < 50 ms | "
+        f"{_check(paced['ours']['p95_ms'] < 50)} |",
+        f"| update handling, capacity ({cap['members']} members, no think time) | "
+        f"{cap['ours']['per_second']}/s vs echo {cap['echo']['per_second']}/s, ratio "
+        f"{cap['ratio']}; p95 {cap['ours']['p95_ms']} ms (echo {cap['echo']['p95_ms']} ms) | "
+        f"ratio ≥ 0.8 | {_check((cap['ratio'] or 0) >= 0.8)} |",
+        f"| broadcast to {b['audience']} members (limits enforced) | {b['achieved_per_second']}/s "
+        f"= {b['achieved_over_limit']} of 30/s; wall {b['wall_seconds']} s vs physical minimum "
+        f"{b['physical_minimum_seconds']} s; 429s {b['rejected_429']}, duplicates "
+        f"{b['duplicates']}, missing {b['missing']} | ≥ 0.95, 0, 0, 0 | "
+        f"{_check(b['achieved_over_limit'] >= 0.95 and not b['rejected_429'] and not b['duplicates'] and not b['missing'])} |",  # noqa: E501
+        f"| memory ({b['members']} members, {b['answers']} answers) | RSS idle "
+        f"{b['rss_idle_mb']} MB, during the broadcast {b['rss_broadcast_peak_mb']} MB | < 100 MB "
+        f"| {_check(max(b['rss_idle_mb'], b['rss_broadcast_peak_mb']) < 100)} |",
+        f"| digest ({d['members']} members, {d['answers']} answers) | build "
+        f"{d['build_median_s']} s median, {d['build_max_s']} s max; text and chart "
+        f"{d['chart_and_text_s']} s | < 2 s | {_check(d['build_max_s'] < 2)} |",
+        f"| start-up to first getUpdates | first start (migrations) {s['first_start_s']} s, then "
+        f"median {s['warm_median_s']} s, max {s['warm_max_s']} s | < 2 s | "
+        f"{_check(max(s['first_start_s'], s['warm_max_s']) < 2)} |",
+        "",
+        "## Query plans of the digest's big queries",
+        "",
+    ]
+    for name, plan in d["query_plans"].items():
+        lines += [f"- {name}:", *[f"  - `{step}`" for step in plan]]
+    lines += ["", "## Notes", "", *NOTES]
+    return "\n".join(lines) + "\n"
+
+
+NOTES = [
+    "- *Update handling* measures press → edit as the sandbox sees it. Paced mode is how",
+    "  members use the bot (a few seconds reading each explanation) under the production send",
+    "  budget of 30 calls/s. Capacity mode removes think time and lifts our budget so both",
+    "  bots run flat out; the echo bot (`bench/echo_bot.py`) answers a press with one edit and",
+    "  nothing else, so the ratio prices everything the bot does per answer (the access gate,",
+    "  the session read, grading in one transaction, the mistake book, rendering, HTML that",
+    "  the sandbox parses). In production Telegram's budget (about 30 edits/s for the whole",
+    "  bot) caps answers long before CPU does.",
+    "- *Broadcast* is paced by the delivery engine's token bucket with a 4% margin, which is",
+    "  why it reaches about 0.96 of the limit and never draws a 429.",
+    "- The machine ran nothing else during the run; figures vary by a few per cent between runs.",
+]
+
+
+async def main_async() -> dict[str, Any]:
+    """Every benchmark, one after another."""
+    return {
+        "updates": await bench_updates.main_async(50, 3.0, 20.0, 2.0),
+        "broadcast": await bench_broadcast.main_async(10_000, 5_000, 100_000),
+        "digest": await bench_digest.main_async(10_000, 1_000_000, 3),
+        "startup": await bench_startup.main_async(5),
+    }
+
+
+def main() -> None:
+    """Run, print the figures, write BENCHMARKS.md and bench/results.json."""
+    when = datetime.now(UTC)
+    results = asyncio.run(main_async())
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    (ROOT / "BENCHMARKS.md").write_text(render(results, when), encoding="utf-8")
+    json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()
