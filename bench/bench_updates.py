@@ -33,12 +33,19 @@ def _message(sandbox: Sandbox, chat: int, message_id: int) -> dict[str, Any]:
     return next(m for m in sandbox.messages(chat) if m["message_id"] == message_id)
 
 
+def _rev(sandbox: Sandbox, chat: int, message_id: int) -> int:
+    """A message's revision, read without building timeline dicts: the driver shares the
+    machine with the bots, so its own cost per check must not grow with a chat's length."""
+    stored = sandbox.state.find_message(chat, message_id)
+    return stored.rev if stored is not None else -1
+
+
 async def _press_and_wait(sandbox: Sandbox, chat: int, message_id: int, data: str) -> float:
     """Press a button; return seconds until the message changes."""
-    before = _message(sandbox, chat, message_id)["rev"]
+    before = _rev(sandbox, chat, message_id)
     start = time.perf_counter()
     sandbox.press_button(chat, message_id, data)
-    await sandbox.wait_for(lambda: _message(sandbox, chat, message_id)["rev"] > before, timeout=30)
+    await sandbox.wait_for(lambda: _rev(sandbox, chat, message_id) > before, timeout=30)
     return time.perf_counter() - start
 
 
