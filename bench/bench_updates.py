@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,13 @@ from bench.common import INVITE, TOKEN, LatencySummary, bot_process, machine, wr
 from bot.sandbox import Sandbox
 
 MEMBER_BASE = 100_000
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -55,12 +64,21 @@ async def _run_members(
     warmup: float,
     seconds: float,
     think: float,
+    pid: int,
 ) -> LatencySummary:
     latencies: list[float] = []
+    cpu: dict[str, float] = {}
     loop = asyncio.get_running_loop()
     measure_from = loop.time() + warmup
     stop_at = measure_from + seconds
     rng = random.Random(2)
+
+    async def account() -> None:
+        await asyncio.sleep(max(0.0, measure_from - loop.time()))
+        cpu["bot"], cpu["driver"] = cpu_seconds(pid), time.process_time()
+        await asyncio.sleep(max(0.0, stop_at - loop.time()))
+        cpu["bot"] = cpu_seconds(pid) - cpu["bot"]
+        cpu["driver"] = time.process_time() - cpu["driver"]
 
     async def member(chat: int) -> None:
         if think:
@@ -73,8 +91,14 @@ async def _run_members(
                 # A person reads the explanation before the next tap: think time.
                 await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
-    await asyncio.gather(*(member(chat) for chat in members))
-    return LatencySummary.of(latencies, seconds)
+    await asyncio.gather(account(), *(member(chat) for chat in members))
+    summary = LatencySummary.of(latencies, seconds)
+    count = max(1, summary.count)
+    return replace(
+        summary,
+        bot_cpu_ms=1000 * cpu["bot"] / count,
+        driver_cpu_ms=1000 * cpu["driver"] / count,
+    )
 
 
 async def _wait_ready(sandbox: Sandbox, process: asyncio.subprocess.Process) -> None:
@@ -133,7 +157,7 @@ async def measure_ours(
                     sandbox, chat, quiz_message[chat], choice["callback_data"]
                 )
 
-            summary = await _run_members(chats, step, warmup, seconds, think)
+            summary = await _run_members(chats, step, warmup, seconds, think, process.pid)
     await sandbox.stop()
     return summary
 
@@ -163,7 +187,7 @@ async def measure_echo(members: int, warmup: float, seconds: float, think: float
             data = _buttons(message)[0]["callback_data"]
             return await _press_and_wait(sandbox, chat, message_ids[chat], data)
 
-        summary = await _run_members(chats, step, warmup, seconds, think)
+        summary = await _run_members(chats, step, warmup, seconds, think, process.pid)
     await sandbox.stop()
     return summary
 
@@ -175,6 +199,8 @@ def _figures(summary: LatencySummary) -> dict[str, Any]:
         "p95_ms": round(summary.p95_ms, 1),
         "p99_ms": round(summary.p99_ms, 1),
         "presses": summary.count,
+        "bot_cpu_ms_per_press": round(summary.bot_cpu_ms, 2),
+        "sandbox_cpu_ms_per_press": round(summary.driver_cpu_ms, 2),
     }
 
 

@@ -87,6 +87,8 @@ class LatencySummary:
     p95_ms: float
     p99_ms: float
     mean_ms: float
+    bot_cpu_ms: float = 0.0  # CPU the bot process used per press
+    driver_cpu_ms: float = 0.0  # CPU the sandbox and driver process used per press
 
     @property
     def per_second(self) -> float:

@@ -42,8 +42,12 @@ def render(results: dict[str, Any], when: datetime) -> str:
         f"{_check(paced['ours']['p95_ms'] < 50)} |",
         f"| update handling, capacity ({cap['members']} members, no think time) | "
         f"{cap['ours']['per_second']}/s vs echo {cap['echo']['per_second']}/s, ratio "
-        f"{cap['ratio']}; p95 {cap['ours']['p95_ms']} ms (echo {cap['echo']['p95_ms']} ms) | "
-        f"ratio ≥ 0.8 | {_check((cap['ratio'] or 0) >= 0.8)} |",
+        f"{cap['ratio']}; p95 {cap['ours']['p95_ms']} ms (echo {cap['echo']['p95_ms']} ms); CPU "
+        f"per answer: bot {cap['ours']['bot_cpu_ms_per_press']} ms (echo "
+        f"{cap['echo']['bot_cpu_ms_per_press']} ms), sandbox "
+        f"{cap['ours']['sandbox_cpu_ms_per_press']} ms (echo "
+        f"{cap['echo']['sandbox_cpu_ms_per_press']} ms) | ratio ≥ 0.8 | "
+        f"{_check((cap['ratio'] or 0) >= 0.8)} |",
         f"| broadcast to {b['audience']} members (limits enforced) | {b['achieved_per_second']}/s "
         f"= {b['achieved_over_limit']} of 30/s; wall {b['wall_seconds']} s vs physical minimum "
         f"{b['physical_minimum_seconds']} s; 429s {b['rejected_429']}, duplicates "
@@ -69,6 +73,22 @@ def render(results: dict[str, Any], when: datetime) -> str:
 
 
 NOTES = [
+    "- **Why the capacity ratio misses 0.8.** Both bots are CPU-bound in their own process (the",
+    "  CPU per answer above, measured from /proc over the measured window). The echo bot's",
+    "  handler answers and edits, nothing else. Ours, per answer: the access gate reads the",
+    "  member and roles (one query), the session is read and checked against the message, the",
+    "  answer is graded in one transaction (position guard, answer row, mistake-book read and",
+    "  write), and a longer HTML message with a keyboard is rendered; every request also passes",
+    "  the shared rate limiter. That is about 1 ms more CPU per answer, and the sandbox spends",
+    "  more on our longer HTML too. Profiling (py-spy) found and removed two real costs:",
+    "  httpcore's failed `import sniffio` on every request (about a tenth of the CPU; sniffio",
+    "  is now a dependency) and two database round trips per update; the benchmark's own driver",
+    "  also charged chat length against the bot with longer chats and now reads one message.",
+    "  Ratio before 0.72 (run of 14:13), after 0.66–0.84 across runs (this run above).",
+    "  What is left is the work the product requires per answer; the next step would be the",
+    "  grading transaction as one call in the database thread instead of six awaited statements.",
+    "  Telegram's budget (about 30 edits/s for the whole bot) caps answers at a tenth of this",
+    "  capacity in production, where the paced figures apply.",
     "- *Update handling* measures press → edit as the sandbox sees it. Paced mode is how",
     "  members use the bot (a few seconds reading each explanation) under the production send",
     "  budget of 30 calls/s. Capacity mode removes think time and lifts our budget so both",
