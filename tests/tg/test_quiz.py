@@ -40,21 +40,27 @@ questions:
 """
 
 
-@pytest.fixture
-async def quiz_harness(harness: Harness, tmp_path: Path) -> Harness:
-    """The harness restarted on a three-question bank, with a seeded shuffle."""
+async def restart_on_bank(h: Harness, tmp_path: Path, seed: int, **overrides: object) -> None:
+    """Restart the bot on the three-question bank (plus config overrides), shuffle seeded."""
     banks = tmp_path / "banks"
     banks.mkdir()
     (banks / "test-bank.yaml").write_text(BANK, encoding="utf-8")
-    await harness.stop()
-    harness.config = make_config(
-        harness.sandbox,
-        harness.db_path,
+    await h.stop()
+    h.config = make_config(
+        h.sandbox,
+        h.db_path,
         quiz__content_dir=str(banks),
         quiz__questions_per_session=3,
+        **overrides,
     )
-    await harness.start()
-    harness.services.quiz.rng = random.Random(7)
+    await h.start()
+    h.services.quiz.rng = random.Random(seed)
+
+
+@pytest.fixture
+async def quiz_harness(harness: Harness, tmp_path: Path) -> Harness:
+    """The harness restarted on a three-question bank, with a seeded shuffle."""
+    await restart_on_bank(harness, tmp_path, 7)
     await harness.join(CADRE, "张干部")
     return harness
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.tg.quiz_jobs import DAILY_JOB, DEADLINE_JOB
-from tests.harness import ADMIN, Harness, buttons, make_config
-from tests.tg.test_quiz import BANK
+from tests.harness import ADMIN, Harness, buttons
+from tests.tg.test_quiz import restart_on_bank
 
 CADRE, MUTED, OTHER_DEPT = 701, 702, 703
 # 08:30 Asia/Shanghai on 2026-09-21.
@@ -20,24 +19,17 @@ DAILY_AT = datetime(2026, 9, 21, 0, 30, tzinfo=UTC)
 @pytest.fixture
 async def notices(harness: Harness, tmp_path: Path) -> Harness:
     """Three members (one muted, one in another department) on the three-question bank."""
-    banks = tmp_path / "banks"
-    banks.mkdir()
-    (banks / "test-bank.yaml").write_text(BANK, encoding="utf-8")
-    await harness.stop()
-    harness.config = make_config(
-        harness.sandbox,
-        harness.db_path,
-        quiz__content_dir=str(banks),
-        quiz__questions_per_session=3,
+    harness.clock.now = DAILY_AT - timedelta(hours=2)
+    await restart_on_bank(
+        harness,
+        tmp_path,
+        3,
         quiz__daily_time="08:30",
         access__invites=[
             {"code": "test-office-invite", "department": "office"},
             {"code": "test-safety-invite", "department": "safety"},
         ],
     )
-    harness.clock.now = DAILY_AT - timedelta(hours=2)
-    await harness.start()
-    harness.services.quiz.rng = random.Random(3)
     await harness.join(ADMIN, "王管理")
     await harness.join(CADRE, "张干部")
     await harness.join(MUTED, "李干部")
