@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.members import MemberStatus, Role
-from tests.harness import ADMIN, Harness, buttons
+from tests.harness import ADMIN, Harness, buttons, make_config
 
 NEWCOMER, STRANGER, CADRE = 501, 502, 503
 
@@ -224,3 +224,18 @@ async def test_unknown_command_text_and_sticker_get_answers(harness: Harness) ->
     assert "没有这个指令" in unknown["text"]
     [text] = await h.send(CADRE, "随便说点什么")
     assert "/help" in text["text"]
+
+
+async def test_strangers_learn_about_anonymous_reports_only_when_open_to_anyone(
+    harness: Harness,
+) -> None:
+    h = harness
+    h.user(STRANGER, "路人")
+    [closed] = await h.send(STRANGER, "/help")
+    assert "/report" not in closed["text"]
+    await h.stop()
+    h.config = make_config(h.sandbox, h.db_path, reports__open_to="anyone")
+    await h.start()
+    [opened] = await h.send(STRANGER, "/help")
+    assert "/report" in opened["text"]
+    assert "/status" in opened["text"]

@@ -59,7 +59,10 @@ def help_text(context: BotContext, caller: Caller | None) -> str:
     """The commands this caller can use, grouped by role."""
     t = context.t
     if caller is None or not caller.is_member:
-        return t("help.stranger", org=escape(context.services.config.organization_name))
+        text = t("help.stranger", org=escape(context.services.config.organization_name))
+        if context.services.config.reports.open_to == "anyone":
+            text += "\n\n" + t("help.stranger_reports")
+        return text
     specs = commands_for(caller.roles)
     sections = []
     for role in HELP_SECTIONS:
