@@ -204,5 +204,5 @@ class MembershipService:
         return changed
 
     async def admin_ids(self) -> set[int]:
-        """Everyone who holds the admin role (config or granted) and is still a member."""
+        """Admins from the config (joined or not) and admins granted in the bot (members)."""
         return set(self.config.roles[Role.ADMIN]) | set(await self.members.with_role(Role.ADMIN))
