@@ -13,6 +13,7 @@ from bot.domain.holidays import (
     HolidayBreak,
     OfficialSchedule,
     due_sends,
+    estimated_breaks,
     festival_dates,
     holiday_breaks,
     next_break,
@@ -90,21 +91,49 @@ def test_breaks_2026_are_official() -> None:
     assert breaks[1] == HolidayBreak("春节", date(2026, 2, 15), date(2026, 2, 23), official=True)
 
 
-def test_breaks_2027_fall_back_to_the_festival_day() -> None:
-    breaks = holiday_breaks(2027, SCHEDULE)
+def test_breaks_2027_are_estimated_from_the_package_and_the_weekends() -> None:
+    breaks = {b.name: b for b in holiday_breaks(2027, SCHEDULE)}
     assert len(breaks) == len(HOLIDAY_NAMES)
-    assert not any(b.official for b in breaks)
-    spring = next(b for b in breaks if b.name == "春节")
-    assert spring.start == spring.end == _package_festival(2027, "春节")
-    assert [b.start for b in breaks] == sorted(b.start for b in breaks)
+    assert not any(b.official for b in breaks.values())
+    # holidays 0.109 for 2027: 农历除夕 02-05 (Fri), 春节 02-06..08, 春节（补假） 02-09..10.
+    spring = breaks["春节"]
+    assert (spring.start, spring.end) == (date(2027, 2, 5), date(2027, 2, 10))
+    assert spring.start <= _package_festival(2027, "春节") <= spring.end
+    # 国庆节 10-01..03 plus 补假 10-04..05; 元旦 (a Friday) runs on over the weekend.
+    assert (breaks["国庆节"].start, breaks["国庆节"].end) == (date(2027, 10, 1), date(2027, 10, 5))
+    assert (breaks["元旦"].start, breaks["元旦"].end) == (date(2027, 1, 1), date(2027, 1, 3))
+    # 劳动节 05-01..02 is a weekend; its 补假 05-03..04 belong to it.
+    assert (breaks["劳动节"].start, breaks["劳动节"].end) == (date(2027, 5, 1), date(2027, 5, 4))
+    # 清明 on a Monday takes the weekend before it.
+    assert (breaks["清明节"].start, breaks["清明节"].end) == (date(2027, 4, 3), date(2027, 4, 5))
 
 
-def test_a_holiday_missing_from_a_year_falls_back_alone() -> None:
+@pytest.mark.parametrize("year", [2027, 2028, 2029, 2030, 2035])
+def test_estimated_spring_and_national_day_breaks_are_never_one_day(year: int) -> None:
+    breaks = estimated_breaks(year)
+    for name in ("春节", "国庆节"):
+        start, end = breaks[name]
+        assert (end - start).days >= 2, (name, start, end)
+        assert start <= festival_dates(year)[name] <= end
+
+
+def test_the_estimate_reproduces_the_official_2026_schedule() -> None:
+    # For 2026 the package carries the official 调休 (shifted days off, make-up workdays), so the
+    # estimate must come out as the State Council notice of 2025-11-04 does.
+    assert estimated_breaks(2026) == BREAKS_2026
+
+
+def test_a_break_never_runs_over_a_make_up_workday() -> None:
+    # 2026-02-14 (Sat) is a make-up workday: the 春节 break starts on 02-15, not 02-14.
+    assert estimated_breaks(2026)["春节"][0] == date(2026, 2, 15)
+
+
+def test_a_holiday_missing_from_a_year_is_estimated_alone() -> None:
     partial = OfficialSchedule(breaks={2026: {"春节": BREAKS_2026["春节"]}}, makeup_workdays={})
     breaks = {b.name: b for b in holiday_breaks(2026, partial)}
     assert breaks["春节"].official
     assert not breaks["端午节"].official
-    assert breaks["端午节"].start == date(2026, 6, 19)
+    assert (breaks["端午节"].start, breaks["端午节"].end) == (date(2026, 6, 19), date(2026, 6, 21))
 
 
 def test_plan_2026_sends_three_and_one_day_before_each_break() -> None:
@@ -175,10 +204,29 @@ def test_a_joint_break_is_reminded_once_under_its_first_festival() -> None:
 
 
 def test_two_holidays_never_send_in_the_same_minute() -> None:
-    # Computed 2028: 国庆 10-01 and 中秋 10-03, so 国庆's 1-day and 中秋's 3-day sends coincide.
-    plans = _plan(2028)
+    # Made-up breaks two days apart: 国庆's 1-day and 中秋's 3-day sends fall on 09-30.
+    schedule = OfficialSchedule(
+        breaks={
+            2028: {
+                "国庆节": (date(2028, 10, 1), date(2028, 10, 1)),
+                "中秋节": (date(2028, 10, 3), date(2028, 10, 5)),
+            }
+        },
+        makeup_workdays={},
+    )
+    plans = _plan(2028, schedule)
     assert len({p.send_at for p in plans}) == len(plans) == 13
     assert [p.holiday for p in plans if p.send_at == _at(2028, 9, 30)] == ["国庆节"]
+
+
+def test_an_estimated_joint_break_is_one_campaign() -> None:
+    # Estimated 2028: 中秋 (10-03) falls inside the 国庆 break, so they are reminded once.
+    autumn = [p for p in _plan(2028) if p.send_at >= _at(2028, 9, 1)]
+    assert [(p.holiday, p.send_at) for p in autumn] == [
+        ("国庆节", _at(2028, 9, 27)),
+        ("国庆节", _at(2028, 9, 29)),
+    ]
+    assert (autumn[0].brk.start, autumn[0].brk.end) == (date(2028, 9, 30), date(2028, 10, 4))
 
 
 def test_missing_variants_and_negative_lead_days_are_errors() -> None:
@@ -241,6 +289,7 @@ def test_due_sends_respect_since_and_other_time_zones() -> None:
         (date(2026, 2, 15), "春节", date(2026, 2, 15), True),
         (date(2026, 2, 16), "清明节", date(2026, 4, 4), True),
         (date(2026, 10, 8), "元旦", date(2027, 1, 1), False),
+        (date(2027, 1, 4), "春节", date(2027, 2, 5), False),
     ],
 )
 def test_next_break(today: date, name: str, start: date, official: bool) -> None:
