@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,6 +89,8 @@ class RemindersConfig:
     holidays_file: Path = Path("content/holidays.yaml")
     lead_days: tuple[int, ...] = (3, 1)
     send_time: time = time(9, 0)
+    # (month, day) from which admins are warned while next year's schedule is missing.
+    warn_missing_schedule_from: tuple[int, int] = (11, 1)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class Config:
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
+    # The content folder (banks, reminder texts, holidays.yaml); the paths above derive from it.
+    content_dir: Path = Path("content")
     source: str = "<defaults>"
 
     def department(self, department_id: str | None) -> Department | None:
@@ -191,17 +195,21 @@ SCHEMA: _Schema = {
         "invites": (list, []),
     },
     "logging": {"level": (str, "INFO")},
+    # content.dir holds quizzes/, reminders/ and holidays.yaml; the per-kind paths below are
+    # overrides (empty: inside content.dir).
+    "content": {"dir": (str, "content")},
     "quiz": {
-        "content_dir": (str, "content/quizzes"),
+        "content_dir": (str, ""),
         "questions_per_session": (int, 10),
         "daily_time": (str, "08:30"),
         "review_intervals": (list, [1, 2, 4, 7, 15]),
     },
     "reminders": {
-        "content_dir": (str, "content/reminders"),
-        "holidays_file": (str, "content/holidays.yaml"),
+        "content_dir": (str, ""),
+        "holidays_file": (str, ""),
         "lead_days": (list, [3, 1]),
         "send_time": (str, "09:00"),
+        "warn_missing_schedule_from": (str, "11-01"),
     },
     "reports": {
         "open_to": (str, "members"),
@@ -234,6 +242,26 @@ def _time_of_day(value: str, where: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def _day_of_year(value: str, where: str) -> tuple[int, int]:
+    """MM-DD as (month, day); 02-29 is refused, as it is missing from most years."""
+    match = re.fullmatch(r"(\d{2})-(\d{2})", value.strip())
+    try:
+        if match is None:
+            raise ValueError
+        month, day = int(match.group(1)), int(match.group(2))
+        date(2001, month, day)
+    except ValueError:
+        raise ConfigError(
+            f"{where}: expected a day of the year as MM-DD (e.g. 11-01), got {value!r}"
+        ) from None
+    return month, day
+
+
+def _content_path(override: str, content_dir: Path, default: str) -> Path:
+    """An explicitly configured path, else `default` inside the content folder."""
+    return Path(override) if override.strip() else content_dir / default
+
+
 def _positive_ints(raw: list[Any], where: str, *, allow_zero: bool = False) -> tuple[int, ...]:
     low = 0 if allow_zero else 1
     if not raw:
@@ -253,6 +281,9 @@ def _in_range(value: int, low: int, high: int, where: str) -> int:
 def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
     """The feature sections (quiz, reminders, reports, digest, backup), validated."""
     q, r, rep, d, b = raw["quiz"], raw["reminders"], raw["reports"], raw["digest"], raw["backup"]
+    if not raw["content"]["dir"].strip():
+        raise ConfigError(f"{source}: content.dir: expected a folder, got an empty value")
+    content_dir = Path(raw["content"]["dir"])
     if rep["open_to"] not in ("members", "anyone"):
         raise ConfigError(
             f"{source}: reports.open_to: expected members or anyone, got {rep['open_to']!r}"
@@ -268,7 +299,7 @@ def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
         raise ConfigError(f"{source}: reports.min_length: larger than reports.max_length")
     return {
         "quiz": QuizConfig(
-            content_dir=Path(q["content_dir"]),
+            content_dir=_content_path(q["content_dir"], content_dir, "quizzes"),
             questions_per_session=_in_range(
                 q["questions_per_session"], 1, 50, f"{source}: quiz.questions_per_session"
             ),
@@ -278,10 +309,13 @@ def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
             ),
         ),
         "reminders": RemindersConfig(
-            content_dir=Path(r["content_dir"]),
-            holidays_file=Path(r["holidays_file"]),
+            content_dir=_content_path(r["content_dir"], content_dir, "reminders"),
+            holidays_file=_content_path(r["holidays_file"], content_dir, "holidays.yaml"),
             lead_days=_positive_ints(r["lead_days"], f"{source}: reminders.lead_days"),
             send_time=_time_of_day(r["send_time"], f"{source}: reminders.send_time"),
+            warn_missing_schedule_from=_day_of_year(
+                r["warn_missing_schedule_from"], f"{source}: reminders.warn_missing_schedule_from"
+            ),
         ),
         "reports": ReportsConfig(
             open_to=rep["open_to"],
@@ -306,6 +340,7 @@ def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
             keep=_in_range(b["keep"], 1, 365, f"{source}: backup.keep"),
             time=_time_of_day(b["time"], f"{source}: backup.time"),
         ),
+        "content_dir": content_dir,
     }
 
 

@@ -57,7 +57,7 @@ MEMBERS = [
 ]
 
 
-def demo_config(sandbox: Sandbox, db_path: Path) -> Config:
+def demo_config(sandbox: Sandbox, db_path: Path, content_dir: str | None = None) -> Config:
     """A config for the demo: the sandbox as Telegram, one member of each role."""
     raw: dict[str, Any] = {
         "telegram": {
@@ -79,6 +79,8 @@ def demo_config(sandbox: Sandbox, db_path: Path) -> Config:
             ],
         },
     }
+    if content_dir:
+        raw["content"] = {"dir": content_dir}
     return parse_config(raw, source="<demo>")
 
 
@@ -88,7 +90,10 @@ async def _index(_request: web.Request) -> web.StreamResponse:
 
 @contextlib.asynccontextmanager
 async def demo_environment(
-    host: str = "127.0.0.1", port: int = 0, db_dir: Path | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    db_dir: Path | None = None,
+    content_dir: str | None = None,
 ) -> Any:
     """Start the sandbox (with the page) and the bot; seed members; yield (sandbox, application)."""
     sandbox = Sandbox(token=DEMO_TOKEN, bot_username=BOT_USERNAME)
@@ -100,7 +105,7 @@ async def demo_environment(
         )
     await sandbox.start(host=host, port=port)
     with tempfile.TemporaryDirectory(prefix="qinglian-demo-") as tmp:
-        config = demo_config(sandbox, Path(db_dir or tmp) / "demo.db")
+        config = demo_config(sandbox, Path(db_dir or tmp) / "demo.db", content_dir)
         try:
             async with running(config) as application:
                 # Reviewers normally hear of new reports in one batch at the full hour; the
@@ -136,14 +141,19 @@ def _usable_port(host: str, port: int) -> int:
     return port
 
 
-async def run_demo(host: str = "127.0.0.1", port: int = 8080) -> None:
+async def run_demo(
+    host: str = "127.0.0.1", port: int = 8080, content_dir: str | None = None
+) -> None:
     """Run the demo until Ctrl+C, printing the page's address."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with demo_environment(host, _usable_port(host, port)) as (sandbox, _application):
+    async with demo_environment(host, _usable_port(host, port), content_dir=content_dir) as (
+        sandbox,
+        _application,
+    ):
         url = f"http://{host}:{sandbox.port}/demo/"
         print(f"\n  清廉助手演示已启动 / demo running:  {url}\n", flush=True)
         print(
