@@ -31,6 +31,7 @@ from bot.tg.digest import schedule_digest
 from bot.tg.handlers import (
     admin,
     broadcast,
+    content,
     digest,
     errors,
     quiz,
@@ -110,7 +111,9 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("review", quiz.review))
     application.add_handler(CommandHandler("me", quiz.me))
     application.add_handler(CommandHandler("assign", quiz.assign))
-    application.add_handler(CommandHandler("reload", quiz.reload))
+    # /reload: banks, reminder texts and holidays together, then the reminder jobs re-planned.
+    application.add_handler(CommandHandler("reload", content.reload))
+    application.add_handler(CommandHandler("plan", content.plan))
     application.add_handler(CommandHandler("reports", report_review.reports_command))
     application.add_handler(CommandHandler("digest", digest.digest))
     # [commands]
@@ -186,7 +189,8 @@ async def _post_init(application: Application) -> None:
     worker = DeliveryWorker(application.bot, services)
     application.bot_data[WORKER_KEY] = worker
     await worker.start()
-    # Jobs: a reminder job per upcoming send, a daily re-plan, and the start-up catch-up.
+    # Jobs: a reminder job per upcoming send, a daily re-plan, the start-up catch-up, and the
+    # daily check that warns admins (weekly at most) while the official schedule is missing.
     await start_reminders(application)
     # Quizzes: the daily-question notice at quiz.daily_time (caught up within hours if the
     # bot was down) and an hourly check for assigned tests due within a day.

@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config, parse_config
@@ -27,7 +28,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     setup_logging("INFO")
-    asyncio.run(run_demo(host=args.host, port=args.port))
+    asyncio.run(run_demo(host=args.host, port=args.port, content_dir=args.content))
     return 0
 
 
@@ -38,9 +39,15 @@ def _optional_config(path: str | None) -> Config:
     return parse_config({}, require_token=False)
 
 
+def _today(config: Config, given: date | None) -> date:
+    """The date checks run for: --today if given (tests), else today in the configured zone."""
+    return given or datetime.now(UTC).astimezone(config.timezone).date()
+
+
 def _cmd_content_check(args: argparse.Namespace) -> int:
     from bot.content.quizzes import bank_files, load_library
-    from bot.content.reminders import load_reminders, load_schedule
+    from bot.content.reminders import load_reminders, load_schedule, warning_lines
+    from bot.domain.holidays import schedule_warning
 
     config = _optional_config(args.config)
     quiz_dir = Path(args.quizzes or config.quiz.content_dir)
@@ -48,20 +55,33 @@ def _cmd_content_check(args: argparse.Namespace) -> int:
     problems = list(library.problems)
     if not bank_files(quiz_dir):
         problems.append(Problem(str(quiz_dir), 0, "-", "no question banks (*.yaml) found"))
-    for load, target in (
-        (load_reminders, config.reminders.content_dir),
-        (load_schedule, config.reminders.holidays_file),
-    ):
-        try:
-            load(Path(target))
-        except ContentError as exc:
-            problems.extend(exc.problems)
+    try:
+        load_reminders(config.reminders.content_dir)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    warnings: list[str] = []
+    try:
+        schedule = load_schedule(config.reminders.holidays_file)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    else:
+        r = config.reminders
+        warning = schedule_warning(
+            _today(config, args.today), schedule, r.lead_days, r.warn_missing_schedule_from
+        )
+        if warning is not None:
+            warnings = warning_lines(warning, str(r.holidays_file))
     for problem in problems:
         print(problem)
+    for line in warnings:
+        print(line, file=sys.stderr)
     questions = sum(len(b.questions) for b in library.banks)
     summary = f"{len(library.banks)} banks, {questions} questions, {len(problems)} problems"
-    print(summary, file=sys.stderr if problems else sys.stdout)
-    return 1 if problems else 0
+    if warnings:
+        summary += f", {len(warnings)} warning" + ("s" if len(warnings) > 1 else "")
+    failed = bool(problems) or (args.strict and bool(warnings))
+    print(summary, file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
 
 
 def _cmd_content_import(args: argparse.Namespace) -> int:
@@ -97,15 +117,14 @@ def _cmd_content_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_reminders_plan(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from bot.content.reminders import format_plan
     from bot.services.reminders import ReminderContent, plan_year
 
     config = _optional_config(args.config)
     content = ReminderContent.load(config)
-    year = args.year or datetime.now(UTC).astimezone(config.timezone).year
-    print(format_plan(plan_year(config, content, year), year, content.schedule))
+    year = args.year or _today(config, None).year
+    path = str(config.reminders.holidays_file)
+    print(format_plan(plan_year(config, content, year), year, content.schedule, path))
     return 0
 
 
@@ -168,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--host", default="127.0.0.1", help="address to serve the page on")
     demo.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    demo.add_argument(
+        "--content", metavar="DIR", help="content folder, as content.dir (default: ./content)"
+    )
     demo.set_defaults(func=_cmd_demo)
 
     content = sub.add_parser("content", help="check or import question banks and reminder texts")
@@ -177,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--config", metavar="PATH", help="take content paths from this config")
     check.add_argument("--quizzes", metavar="DIR", help="question-bank folder to check")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on warnings too (e.g. next year's holiday schedule not yet in holidays.yaml)",
+    )
+    # The date warnings are judged on (default today); for tests and for checking ahead.
+    check.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
     check.set_defaults(func=_cmd_content_check)
     imp = content_sub.add_parser(
         "import", help="convert .xlsx, .csv, Moodle Aiken or GIFT into a YAML bank"

@@ -178,7 +178,8 @@ class UpcomingCampaign:
     end: date
     sends: tuple[date, ...]
     send_time: time
-    official: bool  # False: no published schedule yet, the festival day stands in for the break
+    official: bool  # False: the schedule for `year` is not loaded; the break is an estimate
+    year: int = 0  # the holiday-year (元旦's break may start in the December before)
 
 
 @dataclass(frozen=True)
@@ -466,4 +467,7 @@ def upcoming_campaign(
 ) -> UpcomingCampaign:
     """The next break with the days its reminders are planned for (earliest first)."""
     sends = tuple(sorted({brk.start - timedelta(days=lead) for lead in lead_days}))
-    return UpcomingCampaign(brk.name, brk.start, brk.end, sends, send_time, brk.official)
+    # A break ends in its holiday-year (元旦's may start in the December before).
+    return UpcomingCampaign(
+        brk.name, brk.start, brk.end, sends, send_time, brk.official, brk.end.year
+    )

@@ -114,6 +114,10 @@ class DeliveryService:
             )
         return [int(r["user_id"]) for r in rows]
 
+    async def existing_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these campaign keys were created already (their sends went out or are going)."""
+        return await self.campaigns.existing_keys(keys)
+
     async def campaign(self, campaign_id: int) -> Campaign | None:
         """One campaign."""
         return await self.campaigns.get(campaign_id)

@@ -33,6 +33,7 @@ from bot.domain.members import Role
 from bot.i18n import Translate, translator
 from bot.services.charts import Chart, render_chart
 from bot.services.quiz import QuizService
+from bot.services.reminders import ReminderService
 from bot.storage.database import Database
 from bot.storage.digest import DigestRepository
 
@@ -61,10 +62,18 @@ class RenderedDigest:
 class DigestService:
     """Digests over storage: periods, building, rendering, and who receives them."""
 
-    def __init__(self, config: Config, db: Database, quiz: QuizService) -> None:
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        quiz: QuizService,
+        reminders: ReminderService | None = None,
+    ) -> None:
         self.config = config
         self.db = db
         self.quiz = quiz
+        # The live schedule (it changes on /reload); without it, holidays.yaml is read once.
+        self.reminders = reminders
         self.repo = DigestRepository(db)
         self._schedule: OfficialSchedule | None = None
 
@@ -92,6 +101,8 @@ class DigestService:
         return info
 
     def _holiday_schedule(self) -> OfficialSchedule | None:
+        if self.reminders is not None:
+            return self.reminders.schedule
         if self._schedule is None:
             try:
                 self._schedule = load_schedule(self.config.reminders.holidays_file)
@@ -264,14 +275,14 @@ def render_text(digest: Digest, t: Translate) -> str:
     else:
         lines.append(
             t(
-                "digest.next_campaign",
+                "digest.next_campaign" if upcoming.official else "digest.next_campaign_estimate",
                 holiday=escape(upcoming.holiday),
                 start=upcoming.start.isoformat(),
                 end=upcoming.end.isoformat(),
                 sends=t("digest.separator").join(d.isoformat() for d in upcoming.sends),
                 time=upcoming.send_time.strftime("%H:%M"),
             )
-            + ("" if upcoming.official else t("digest.unofficial"))
+            + ("" if upcoming.official else t("digest.unofficial", year=upcoming.year))
         )
 
     lines += ["", t("digest.assignments_title")]

@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
 from bot.config import Config
 from bot.content.quizzes import Library, load_checked
@@ -78,11 +77,9 @@ class QuizService:
         """Load and check the banks; ContentError stops start-up with every problem."""
         return cls(config, db, load_checked(config.quiz.content_dir))
 
-    def reload(self, directory: Path | None = None) -> Library:
-        """Swap in freshly checked banks; on ContentError the live banks stay."""
-        library = load_checked(directory or self.config.quiz.content_dir)
+    def replace(self, library: Library) -> None:
+        """Make freshly checked banks live (ContentService.reload checks them with the rest)."""
         self.library, self.questions = library, library.questions
-        return library
 
     @property
     def banks(self) -> list[Bank]:

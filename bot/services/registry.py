@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.services.assignments import AssignmentService
+from bot.services.content import ContentService, load_content
 from bot.services.daily import DailyQuestionService
 from bot.services.delivery import DeliveryService
 from bot.services.digest import DigestService
@@ -37,14 +38,17 @@ class Services:
     reminders: ReminderService
     reports: ReportService
     digest: DigestService
+    content: ContentService
     clock: Callable[[], datetime] = field(default=utc_now)
     bot_username: str = ""
 
     @classmethod
     def create(cls, config: Config, db: Database) -> Services:
-        """Build every service over one open database."""
-        quiz = QuizService.load(config, db)
+        """Build every service over one open database; broken content stops it (every problem)."""
+        library, reminder_content = load_content(config)
+        quiz = QuizService(config, db, library)
         delivery = DeliveryService(config, db)
+        reminders = ReminderService(config, reminder_content, delivery)
         return cls(
             config=config,
             db=db,
@@ -53,9 +57,10 @@ class Services:
             assignments=AssignmentService(config, quiz, delivery),
             daily=DailyQuestionService(config, db, delivery),
             delivery=delivery,
-            reminders=ReminderService.load(config, delivery),
+            reminders=reminders,
             reports=ReportService(config, db),
-            digest=DigestService(config, db, quiz),
+            digest=DigestService(config, db, quiz, reminders),
+            content=ContentService(config, quiz, reminders),
         )
 
     def now(self) -> datetime:

@@ -83,6 +83,17 @@ class CampaignRepository:
         row = await self.db.fetchone("SELECT * FROM campaigns WHERE key = ?", (key,))
         return _campaign(row) if row else None
 
+    async def existing_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these campaign keys exist already."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        rows = await self.db.fetchall(
+            f"SELECT key FROM campaigns WHERE key IN ({marks})", tuple(wanted)
+        )
+        return {str(r["key"]) for r in rows}
+
     async def running(self) -> list[Campaign]:
         """Campaigns still delivering, oldest first."""
         rows = await self.db.fetchall(

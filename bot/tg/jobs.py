@@ -1,4 +1,5 @@
-"""Scheduled jobs (PTB JobQueue): holiday reminder sends, their daily re-planning and catch-up."""
+"""Scheduled jobs (PTB JobQueue): holiday reminder sends, their daily re-planning and catch-up,
+and the daily check that warns admins while the official holiday schedule is missing."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import time, timedelta
 
 from telegram.ext import Application, JobQueue
 
+from bot.content.reminders import warning_lines
 from bot.domain.holidays import PlannedSend
 from bot.services.registry import Services
 from bot.tg.context import SERVICES_KEY, BotContext
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE = {"misfire_grace_time": 6 * 3600}
 REPLAN_JOB = "reminders replan"
 REPLAN_TIME = time(0, 5)
+SCHEDULE_CHECK_JOB = "holiday schedule check"
 
 
 def reminder_job_name(send: PlannedSend) -> str:
@@ -75,19 +78,59 @@ async def replan_reminders(context: BotContext) -> None:
     await catch_up_reminders(services)
 
 
+async def replan_after_reload(application: Application) -> None:
+    """After /reload: replace the reminder jobs by the new plan and send what is now overdue.
+
+    Campaign keys do not contain the date, so a send that already went out stays sent even
+    if its date moved.
+    """
+    services: Services = application.bot_data[SERVICES_KEY]
+    assert application.job_queue is not None
+    count = schedule_reminders(application.job_queue, services)
+    log.info("content reloaded; %d reminder sends scheduled", count)
+    await catch_up_reminders(services)
+
+
+async def check_schedule(context: BotContext) -> None:
+    """Daily job: warn admins (at most once a week) while the official schedule is missing."""
+    await context.services.reminders.warn_admins(context.services.now())
+
+
 async def start_reminders(application: Application) -> None:
-    """At start-up: schedule every upcoming send, the daily re-plan, and run the catch-up."""
+    """At start-up: schedule every upcoming send, the daily re-plan, and run the catch-up.
+
+    Also the daily schedule check at reminders.send_time; if start-up is later in the day, it
+    runs now too (its weekly key keeps a restart from repeating it).
+    """
     services: Services = application.bot_data[SERVICES_KEY]
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is required"
     count = schedule_reminders(job_queue, services)
-    for job in job_queue.get_jobs_by_name(REPLAN_JOB):
-        job.schedule_removal()
+    tz = services.config.timezone
+    for name in (REPLAN_JOB, SCHEDULE_CHECK_JOB):
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
     job_queue.run_daily(
         replan_reminders,
-        time=REPLAN_TIME.replace(tzinfo=services.config.timezone),
+        time=REPLAN_TIME.replace(tzinfo=tz),
         name=REPLAN_JOB,
+        job_kwargs=MISFIRE_GRACE,
+    )
+    send_time = services.config.reminders.send_time
+    job_queue.run_daily(
+        check_schedule,
+        time=send_time.replace(tzinfo=tz),
+        name=SCHEDULE_CHECK_JOB,
         job_kwargs=MISFIRE_GRACE,
     )
     log.info("%d reminder sends scheduled", count)
     await catch_up_reminders(services)
+
+    now = services.now()
+    local = now.astimezone(tz)
+    warning = services.reminders.schedule_warning(local.date())
+    if warning is not None:
+        for line in warning_lines(warning, str(services.config.reminders.holidays_file)):
+            log.warning("%s", line)
+        if local.time() >= send_time:
+            await services.reminders.warn_admins(now)

@@ -171,6 +171,7 @@ def test_plan_2026_lists_every_send_without_a_note() -> None:
         "09:00",
         "春节",
         "2026-02-15–2026-02-23",
+        "国务院通知/official",
         "提前3天",
         "spring-festival-1",
     ]
@@ -190,7 +191,7 @@ def test_plan_columns_line_up_with_chinese_text() -> None:
     starts = [
         [_display_width(line[: m.start()]) for m in re.finditer(r"\S+", line)] for line in table
     ]
-    assert len(starts[0]) == 6
+    assert len(starts[0]) == 7
     assert all(row == starts[0] for row in starts)
 
 

@@ -1,4 +1,4 @@
-"""Quizzes in chat: /quiz, /review, the daily question, assigned tests, /me and /reload.
+"""Quizzes in chat: /quiz, /review, the daily question, assigned tests and /me.
 
 A whole session lives in one message: each answer edits it to show the verdict, the
 explanation and source, and the next question — one rate-limited call per answer.
@@ -11,7 +11,6 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.content.problems import ContentError
 from bot.domain.members import Role
 from bot.domain.questions import LETTERS, Question, QuestionType
 from bot.domain.quiz import (
@@ -563,7 +562,7 @@ async def assign_deadline(update: Update, context: BotContext) -> None:
     )
 
 
-# --- /me and /reload -------------------------------------------------------------------------
+# --- /me -------------------------------------------------------------------------------------
 
 
 async def me(update: Update, context: BotContext) -> None:
@@ -601,22 +600,3 @@ async def me(update: Update, context: BotContext) -> None:
         if progress.review_due:
             lines.append(t("me.review_action"))
     await update.effective_message.reply_text("\n".join(lines))
-
-
-@requires(Role.ADMIN)
-async def reload(update: Update, context: BotContext) -> None:
-    """/reload: check and swap in the question banks; broken banks leave the live ones."""
-    message = update.effective_message
-    if message is None:
-        return
-    try:
-        library = context.services.quiz.reload()
-    except ContentError as exc:
-        shown = "\n".join(escape(str(p)) for p in exc.problems[:15])
-        await message.reply_text(
-            context.t("reload.failed", count=len(exc.problems), problems=f"<code>{shown}</code>")
-        )
-        return
-    await message.reply_text(
-        context.t("reload.ok", banks=len(library.banks), questions=len(library.questions))
-    )
