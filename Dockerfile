@@ -29,5 +29,8 @@ RUN useradd --system --uid 10001 --home /app bot \
     && mkdir -p /data && chown bot /data
 USER bot
 VOLUME ["/data"]
+# Question banks, reminder texts and holidays.yaml (content.dir: /app/content) on a volume, so
+# they can be updated without a new image (README: Docker); a new named volume starts as a copy.
+VOLUME ["/app/content"]
 
 CMD ["python", "-m", "bot", "run"]
