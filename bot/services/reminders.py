@@ -214,6 +214,9 @@ class ReminderService:
         if warning is None:
             return None
         admins = await self.delivery.audience(Audience("role", Role.ADMIN.value))
+        if not admins:
+            # No admin has joined yet: keep this week's key for when one has.
+            return None
         path = str(self.config.reminders.holidays_file)
         texts = {
             language: render_schedule_warning(translator(language), warning, path)

@@ -139,6 +139,17 @@ async def test_in_december_admins_are_warned_once_a_week_not_daily(harness: Harn
     ]
 
 
+async def test_a_check_before_any_admin_joined_does_not_use_up_the_week(
+    harness: Harness,
+) -> None:
+    h = harness
+    await run_job(h, SCHEDULE_CHECK_JOB, beijing(2026, 12, 1))  # no admin is a member yet
+    assert await h.services.delivery.existing_keys(["schedule-warning:2026-W49"]) == set()
+    await h.join(ADMIN, "王管理")
+    await run_job(h, SCHEDULE_CHECK_JOB, beijing(2026, 12, 2))
+    assert len(warnings_in(h, ADMIN)) == 1
+
+
 async def test_no_warning_in_september_and_a_log_line_at_start_up_in_december(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
