@@ -63,6 +63,12 @@ RULES = (
     "trivia stems",
 )
 
+_TRIVIA_NOUNS = {
+    "date": "a date",
+    "issuer": "an issuer",
+    "count": "a count",
+    "article": "an article number",
+}
 _SENTENCE_END = re.compile(r"[。；！？!?\n]")
 
 
@@ -307,7 +313,7 @@ def _bank_figures(bank: Bank, rules: LintRules, notes: list[Note]) -> Figures:
         kind = trivia_kind(q, rules)
         if kind:
             figures.trivia += 1
-            notes.append(Note(q, "trivia stems", f"asks only for a {kind}"))
+            notes.append(Note(q, "trivia stems", f"asks only for {_TRIVIA_NOUNS.get(kind, kind)}"))
         if q.type is QuestionType.JUDGE:
             figures.judge += 1
             figures.judge_true += 0 in q.answer
