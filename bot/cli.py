@@ -84,6 +84,47 @@ def _cmd_content_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_content_lint(args: argparse.Namespace) -> int:
+    from bot.content.lint import (
+        RULES,
+        default_rules_path,
+        format_figures,
+        format_notes,
+        lint,
+        load_rules,
+    )
+    from bot.content.quizzes import bank_files, load_library
+
+    config = _optional_config(args.config)
+    quiz_dir = Path(args.quizzes or config.quiz.content_dir)
+    rules = load_rules(Path(args.rules) if args.rules else default_rules_path(quiz_dir))
+    files = bank_files(quiz_dir)
+    if not files:
+        print(f"{quiz_dir}:0: -: no question banks (*.yaml) found", file=sys.stderr)
+        return 1
+    library = load_library(files)
+    for problem in library.problems:
+        print(problem)
+    report = lint(library.banks, rules, where=str(quiz_dir))
+    print(format_figures(report))
+    if args.details:
+        for line in format_notes(report):
+            print(line)
+    for problem in report.failures:
+        print(problem)
+    failing = [r for r in RULES if r in report.failed_rules]
+    summary = (
+        f"lint: {len(library.banks)} banks, {report.overall.questions} questions, "
+        f"{len(RULES) - len(failing)} of {len(RULES)} rules pass"
+        + (f"; failing: {', '.join(failing)}" if failing else "")
+    )
+    bad = bool(failing or library.problems)
+    if library.problems:
+        summary += f"; {len(library.problems)} content problems (see content check)"
+    print(summary, file=sys.stderr if bad else sys.stdout)
+    return 1 if bad else 0
+
+
 def _cmd_content_import(args: argparse.Namespace) -> int:
     from bot.content.importers import ImportFailed, UnsupportedFormat, import_file
 
@@ -207,6 +248,25 @@ def build_parser() -> argparse.ArgumentParser:
     # The date warnings are judged on (default today); for tests and for checking ahead.
     check.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
     check.set_defaults(func=_cmd_content_check)
+    lint = content_sub.add_parser(
+        "lint",
+        help="figures on guessable answers, duplicates, trivia and superseded versions; "
+        "exit 1 if a rule fails",
+    )
+    lint.add_argument("--config", metavar="PATH", help="take the quiz folder from this config")
+    lint.add_argument("--quizzes", metavar="DIR", help="question-bank folder to lint")
+    lint.add_argument(
+        "--rules",
+        metavar="FILE",
+        help="word lists and patterns (default: lint.yaml beside the quiz folder, else the "
+        "shipped content/lint.yaml)",
+    )
+    lint.add_argument(
+        "--details",
+        action="store_true",
+        help="also list every question counted in a figure (trivia, longest key, cues …)",
+    )
+    lint.set_defaults(func=_cmd_content_lint)
     imp = content_sub.add_parser(
         "import", help="convert .xlsx, .csv, Moodle Aiken or GIFT into a YAML bank"
     )

@@ -310,7 +310,7 @@ def load_library(paths: Iterable[Path]) -> Library:
                 library.problems.append(
                     Problem(
                         where,
-                        _find_line(text, q.id),
+                        question_line(text, q.id),
                         q.id,
                         f"duplicate question id (also in {owners[q.id]})",
                     )
@@ -324,7 +324,8 @@ def load_library(paths: Iterable[Path]) -> Library:
     return library
 
 
-def _find_line(text: str, question_id: str) -> int:
+def question_line(text: str, question_id: str) -> int:
+    """The line of a question's `id:` in a bank file's text (1 if not found)."""
     for number, line in enumerate(text.splitlines(), start=1):
         if re.search(rf"\bid:\s*['\"]?{re.escape(question_id)}['\"]?\s*$", line):
             return number
