@@ -9,11 +9,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     BOT_CONFIG=/config/config.yaml
 
-# CJK fonts so charts render Chinese labels.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk \
-    && rm -rf /var/lib/apt/lists/*
-
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
