@@ -166,6 +166,18 @@ def command_entities(text: str) -> list[dict[str, Any]]:
     return entities
 
 
+@dataclass
+class Webhook:
+    """A webhook the bot registered with setWebhook: updates go there by POST."""
+
+    url: str
+    secret_token: str | None
+    allowed_updates: list[str]
+    delivered: int = 0
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
 class SandboxState:
     """Everything the sandbox knows, plus an event that fires on every change."""
 
@@ -181,6 +193,7 @@ class SandboxState:
         self.callbacks: dict[str, CallbackRecord] = {}
         self.toast_list: list[Toast] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.webhook: Webhook | None = None
         self.rev = 0
         self.closing = False
         self._next_message_id: dict[int, int] = {}
@@ -189,6 +202,20 @@ class SandboxState:
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Event()
         self._closed = asyncio.Event()
+
+    def webhook_view(self) -> dict[str, Any] | None:
+        """The registered webhook with delivery counts, or None while the bot polls."""
+        hook = self.webhook
+        if hook is None:
+            return None
+        return {
+            "url": hook.url,
+            "secret_token": hook.secret_token,
+            "allowed_updates": list(hook.allowed_updates),
+            "delivered": hook.delivered,
+            "pending": len(self.updates),
+            "last_error_message": hook.last_error_message,
+        }
 
     # -- change notification -------------------------------------------------------------
 
