@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,6 +82,21 @@ def new_invite_code() -> str:
     """A random, URL-safe invite code that fits Telegram's 64-character start parameter."""
     # 12 bytes → 16 characters of base64url: unguessable, short enough to type if needed.
     return secrets.token_urlsafe(12)
+
+
+# A part made only of lowercase letters, only of capitals, or only of digits: a word or a number.
+_WORDLIKE = re.compile(r"[a-z]+|[A-Z]+|[0-9]+")
+
+
+def guessable_code(code: str) -> bool:
+    """Whether an invite code reads as words and numbers (`join-office-2026`), not as random.
+
+    Codes the bot makes (`secrets.token_urlsafe`) mix capitals, small letters and digits in
+    every part; a code whose every part is one word or one number can be guessed by anyone
+    who has seen another.
+    """
+    parts = [p for p in re.split(r"[-_]", code) if p]
+    return not parts or all(_WORDLIKE.fullmatch(p) for p in parts)
 
 
 def invite_expiry(now: datetime, days: int | None) -> datetime | None:
