@@ -51,6 +51,9 @@ log = logging.getLogger(__name__)
 def build_application(config: Config, *, services: Services | None = None) -> BotApplication:
     """The bot for this config; `services` may be given by tests to share a clock or database."""
     defaults = Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone)
+    # telegram.proxy for every request (getUpdates too); unset, httpx reads HTTPS_PROXY /
+    # ALL_PROXY / NO_PROXY from the environment itself.
+    proxy = config.telegram.proxy or None
     builder = (
         ApplicationBuilder()
         .token(config.telegram.token)
@@ -73,6 +76,8 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if proxy:
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
     application: BotApplication = builder.build()  # type: ignore[assignment]
     application.bot_data[SERVICES_KEY] = services or Services.create(
         config, Database(config.storage_path)
