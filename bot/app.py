@@ -39,6 +39,7 @@ from bot.tg.handlers import (
     settings,
     start,
 )
+from bot.tg.health import POLLING_REQUEST_KEY, PollingRequest, schedule_heartbeat
 from bot.tg.jobs import start_reminders
 from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
@@ -52,13 +53,16 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
     """The bot for this config; `services` may be given by tests to share a clock or database."""
     defaults = Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone)
     # telegram.proxy for every request (getUpdates too); unset, httpx reads HTTPS_PROXY /
-    # ALL_PROXY / NO_PROXY from the environment itself.
+    # ALL_PROXY / NO_PROXY from the environment itself. getUpdates gets its own connection
+    # (as PTB gives it) that notes each successful poll for the heartbeat.
     proxy = config.telegram.proxy or None
+    polling = PollingRequest(connection_pool_size=1, proxy=proxy)
     builder = (
         ApplicationBuilder()
         .token(config.telegram.token)
         .base_url(config.telegram.api_base_url)
         .base_file_url(config.telegram.file_base_url)
+        .get_updates_request(polling)
         .defaults(defaults)
         .context_types(ContextTypes(context=BotContext))
         # Replies to members go out at once; AIORateLimiter keeps the whole bot inside
@@ -77,8 +81,9 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
         .post_shutdown(_post_shutdown)
     )
     if proxy:
-        builder = builder.proxy(proxy).get_updates_proxy(proxy)
+        builder = builder.proxy(proxy)
     application: BotApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data[POLLING_REQUEST_KEY] = polling
     application.bot_data[SERVICES_KEY] = services or Services.create(
         config, Database(config.storage_path)
     )
@@ -209,6 +214,8 @@ async def _post_init(application: Application) -> None:
     # The weekly digest for leaders and the daily online backup, at their configured local times.
     schedule_digest(application)
     schedule_backup(application)
+    # The heartbeat for `python -m bot health` (Docker's HEALTHCHECK), every 30 s.
+    schedule_heartbeat(application)
 
     log.info("bot @%s ready", services.bot_username)
 

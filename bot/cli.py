@@ -172,6 +172,17 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_health(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services.health import heartbeat_path, judge
+
+    config = _optional_config(args.config)
+    verdict = judge(heartbeat_path(config), datetime.now(UTC), timedelta(seconds=args.max_age))
+    print(verdict.line, file=sys.stdout if verdict.healthy else sys.stderr)
+    return 0 if verdict.healthy else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -242,6 +253,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("--config", metavar="PATH", help="take storage.path from this config")
     backup.set_defaults(func=_cmd_backup)
+
+    health = sub.add_parser(
+        "health",
+        help="exit 0 if the running bot's heartbeat is fresh and healthy, else 1 (for Docker)",
+    )
+    health.add_argument("--config", metavar="PATH", help="take storage.path from this config")
+    health.add_argument(
+        "--max-age",
+        type=int,
+        default=90,
+        metavar="SECONDS",
+        help="oldest heartbeat still taken as alive (default 90; the bot beats every 30)",
+    )
+    health.set_defaults(func=_cmd_health)
     return parser
 
 
