@@ -132,6 +132,8 @@ def register_handlers(application: Application) -> None:
         (cb.Leave, settings.leave),
         (cb.InviteDepartment, admin.invite_department),
         (cb.InviteCreate, admin.invite_create),
+        (cb.InviteList, admin.invite_list),
+        (cb.InviteRevoke, admin.invite_revoke),
         (cb.MembersPage, admin.members_page),
         (cb.MemberShow, admin.member_show),
         (cb.MemberRole, admin.member_role),
@@ -181,14 +183,16 @@ def register_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    """Open the database, learn the bot's name, seed config invites, publish menus."""
+    """Open the database, learn the bot's name, sync config invites, publish menus."""
     services: Services = application.bot_data[SERVICES_KEY]
     if not services.db.is_open:
         await services.db.open()
     services.bot_username = application.bot.username
     now = services.now()
-    for preset in services.config.preset_invites:
-        await services.membership.invites.ensure_preset(preset.code, preset.department, now)
+    # Presets removed from the config stop admitting anyone from this start on.
+    retired = await services.membership.sync_presets(services.config.preset_invites, now)
+    if retired:
+        log.info("%d invite(s) no longer in access.invites revoked", retired)
     await publish_default_menus(application.bot, services)
     await publish_privileged_menus(application.bot, services)
 

@@ -6,7 +6,7 @@ from html import escape
 
 from telegram import Update
 
-from bot.domain.members import Role
+from bot.domain.members import Role, whole_minutes
 from bot.services.membership import Caller, JoinOutcome
 from bot.tg.commands import HELP_SECTIONS, commands_for
 from bot.tg.context import BotContext
@@ -42,6 +42,12 @@ async def start(update: Update, context: BotContext) -> None:
         now=services.now(),
     )
     org = escape(services.config.organization_name)
+    if result.outcome is JoinOutcome.THROTTLED:
+        assert result.wait is not None
+        await message.reply_text(
+            context.t("start.too_many_attempts", minutes=whole_minutes(result.wait))
+        )
+        return
     if result.outcome in _OUTCOME_KEYS:
         await message.reply_text(context.t(_OUTCOME_KEYS[result.outcome], org=org))
         return
