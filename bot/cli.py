@@ -177,7 +177,12 @@ def _cmd_health(args: argparse.Namespace) -> int:
 
     from bot.services.health import heartbeat_path, judge
 
-    config = _optional_config(args.config)
+    try:
+        config = _optional_config(args.config)
+    except ConfigError as exc:
+        # Docker's HEALTHCHECK knows 0 and 1 only.
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
     verdict = judge(heartbeat_path(config), datetime.now(UTC), timedelta(seconds=args.max_age))
     print(verdict.line, file=sys.stdout if verdict.healthy else sys.stderr)
     return 0 if verdict.healthy else 1
