@@ -515,19 +515,20 @@ class BotApi:
         allowed = _json_param(params, "allowed_updates")
         if _is_true(params.get("drop_pending_updates")):
             self.state.updates.clear()
-        self.state.webhook = Webhook(
-            url=url,
-            secret_token=secret,
-            allowed_updates=[str(k) for k in allowed] if isinstance(allowed, list) else [],
+        self.state.set_webhook(
+            Webhook(
+                url=url,
+                secret_token=secret,
+                allowed_updates=[str(k) for k in allowed] if isinstance(allowed, list) else [],
+            )
         )
-        self.state.changed()
         return True
 
     def delete_webhook(self, params: dict[str, Any]) -> bool:
         """deleteWebhook: back to getUpdates."""
         if _is_true(params.get("drop_pending_updates")):
             self.state.updates.clear()
-        self.state.webhook = None
+        self.state.set_webhook(None)
         return True
 
     def get_me(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -204,11 +204,15 @@ class Sandbox:
         async with ClientSession(timeout=ClientTimeout(total=10)) as session:
             while not state.closing:
                 hook = state.webhook
-                wanted = set(hook.allowed_updates) if hook else set()
-                if hook is not None and wanted:
+                if hook is None:
+                    # Polling (the usual case): sleep until setWebhook, not on every change.
+                    await state.wait_webhook()
+                    continue
+                wanted = set(hook.allowed_updates)
+                if wanted:
                     # Telegram never delivers kinds the bot did not ask for.
                     state.updates[:] = [u for u in state.updates if wanted & u.keys()]
-                if hook is None or not state.updates:
+                if not state.updates:
                     await state.wait_changed(1.0)
                     continue
                 update = state.updates[0]

@@ -202,6 +202,27 @@ class SandboxState:
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Event()
         self._closed = asyncio.Event()
+        self._webhook_set = asyncio.Event()
+
+    def set_webhook(self, hook: Webhook | None) -> None:
+        """Register a webhook (None: back to getUpdates) and wake the delivery loop."""
+        self.webhook = hook
+        if hook is None:
+            self._webhook_set.clear()
+        else:
+            self._webhook_set.set()
+        self.changed()
+
+    async def wait_webhook(self) -> None:
+        """Return once a webhook is set (at once if one is) or the sandbox is closing."""
+        if self.webhook is not None or self.closing:
+            return
+        waiters = [asyncio.ensure_future(e.wait()) for e in (self._webhook_set, self._closed)]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     def webhook_view(self) -> dict[str, Any] | None:
         """The registered webhook with delivery counts, or None while the bot polls."""

@@ -62,13 +62,6 @@ def leave_confirm_keyboard(t: Translate) -> InlineKeyboardMarkup:
     )
 
 
-def departments_keyboard(departments: Sequence[Department]) -> InlineKeyboardMarkup:
-    """Admin: which department an invite is for."""
-    return InlineKeyboardMarkup(
-        rows((button(d.name, cb.InviteDepartment(d.id)) for d in departments), 2)
-    )
-
-
 def invite_menu_keyboard(t: Translate, departments: Sequence[Department]) -> InlineKeyboardMarkup:
     """Admin /invite: a department for a new invite, or the list of invites still usable."""
     keyboard = rows((button(d.name, cb.InviteDepartment(d.id)) for d in departments), 2)
