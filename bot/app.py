@@ -40,6 +40,7 @@ from bot.tg.handlers import (
     settings,
     start,
 )
+from bot.tg.health import POLLING_REQUEST_KEY, PollingRequest, schedule_heartbeat
 from bot.tg.jobs import start_reminders
 from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
@@ -52,11 +53,17 @@ log = logging.getLogger(__name__)
 def build_application(config: Config, *, services: Services | None = None) -> BotApplication:
     """The bot for this config; `services` may be given by tests to share a clock or database."""
     defaults = Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone)
+    # telegram.proxy for every request (getUpdates too); unset, httpx reads HTTPS_PROXY /
+    # ALL_PROXY / NO_PROXY from the environment itself. getUpdates gets its own connection
+    # (as PTB gives it) that notes each successful poll for the heartbeat.
+    proxy = config.telegram.proxy or None
+    polling = PollingRequest(connection_pool_size=1, proxy=proxy)
     builder = (
         ApplicationBuilder()
         .token(config.telegram.token)
         .base_url(config.telegram.api_base_url)
         .base_file_url(config.telegram.file_base_url)
+        .get_updates_request(polling)
         .defaults(defaults)
         .context_types(ContextTypes(context=BotContext))
         # Replies to members go out at once; AIORateLimiter keeps the whole bot inside
@@ -74,7 +81,10 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if proxy:
+        builder = builder.proxy(proxy)
     application: BotApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data[POLLING_REQUEST_KEY] = polling
     application.bot_data[SERVICES_KEY] = services or Services.create(
         config, Database(config.storage_path)
     )
@@ -125,6 +135,8 @@ def register_handlers(application: Application) -> None:
         (cb.Leave, settings.leave),
         (cb.InviteDepartment, admin.invite_department),
         (cb.InviteCreate, admin.invite_create),
+        (cb.InviteList, admin.invite_list),
+        (cb.InviteRevoke, admin.invite_revoke),
         (cb.MembersPage, admin.members_page),
         (cb.MemberShow, admin.member_show),
         (cb.MemberRole, admin.member_role),
@@ -174,14 +186,16 @@ def register_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    """Open the database, learn the bot's name, seed config invites, publish menus."""
+    """Open the database, learn the bot's name, sync config invites, publish menus."""
     services: Services = application.bot_data[SERVICES_KEY]
     if not services.db.is_open:
         await services.db.open()
     services.bot_username = application.bot.username
     now = services.now()
-    for preset in services.config.preset_invites:
-        await services.membership.invites.ensure_preset(preset.code, preset.department, now)
+    # Presets removed from the config stop admitting anyone from this start on.
+    retired = await services.membership.sync_presets(services.config.preset_invites, now)
+    if retired:
+        log.info("%d invite(s) no longer in access.invites revoked", retired)
     await publish_default_menus(application.bot, services)
     await publish_privileged_menus(application.bot, services)
 
@@ -208,6 +222,8 @@ async def _post_init(application: Application) -> None:
     # The weekly digest for leaders and the daily online backup, at their configured local times.
     schedule_digest(application)
     schedule_backup(application)
+    # The heartbeat for `python -m bot health` (Docker's HEALTHCHECK), every 30 s.
+    schedule_heartbeat(application)
 
     log.info("bot @%s ready", services.bot_username)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -15,12 +16,24 @@ from bot.content.problems import ContentError, Problem
 from bot.logs import setup_logging
 from bot.runtime import StartupError, serve
 from bot.storage.database import Database, DatabaseError
+from bot.storage.files import private_umask
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    setup_logging(config.log_level, secrets=[config.telegram.token])
-    asyncio.run(serve(config))
+    setup_logging(
+        config.log_level,
+        secrets=[
+            config.telegram.token,
+            config.telegram.webhook.secret_token,
+            config.telegram.proxy,
+        ],
+    )
+    for warning in config.warnings:
+        logging.getLogger("bot.config").warning("%s", warning)
+    # The database, WAL, backups and the heartbeat: readable by this user only.
+    with private_umask():
+        asyncio.run(serve(config))
     return 0
 
 
@@ -194,7 +207,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
-    rows = asyncio.run(export())
+    with private_umask():
+        rows = asyncio.run(export())
     print(f"{out}: {rows} rows ({args.kind}, {fmt})")
     return 0
 
@@ -205,9 +219,33 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     from bot.services.backup import backup_database
 
     config = _optional_config(args.config)
-    result = asyncio.run(backup_database(config, args.dest, datetime.now(UTC)))
+    with private_umask():
+        result = asyncio.run(backup_database(config, args.dest, datetime.now(UTC)))
+    if not result.ok:
+        # The copy is kept (it may still be the best there is), but the source is damaged.
+        first = result.integrity.splitlines()[0] if result.integrity else "no answer"
+        raise DatabaseError(
+            f"{config.storage_path}: the database is damaged (integrity_check of the copy "
+            f"{result.path}: {first})"
+        )
     print(f"{result.path}: {result.size} bytes, integrity_check: {result.integrity}")
-    return 0 if result.ok else 1
+    return 0
+
+
+def _cmd_health(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services.health import heartbeat_path, judge
+
+    try:
+        config = _optional_config(args.config)
+    except ConfigError as exc:
+        # Docker's HEALTHCHECK knows 0 and 1 only.
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
+    verdict = judge(heartbeat_path(config), datetime.now(UTC), timedelta(seconds=args.max_age))
+    print(verdict.line, file=sys.stdout if verdict.healthy else sys.stderr)
+    return 0 if verdict.healthy else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -309,6 +347,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("--config", metavar="PATH", help="take storage.path from this config")
     backup.set_defaults(func=_cmd_backup)
+
+    health = sub.add_parser(
+        "health",
+        help="exit 0 if the running bot's heartbeat is fresh and healthy, else 1 (for Docker)",
+    )
+    health.add_argument("--config", metavar="PATH", help="take storage.path from this config")
+    health.add_argument(
+        "--max-age",
+        type=int,
+        default=90,
+        metavar="SECONDS",
+        help="oldest heartbeat still taken as alive (default 90; the bot beats every 30)",
+    )
+    health.set_defaults(func=_cmd_health)
     return parser
 
 

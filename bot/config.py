@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.domain.members import Role
+from bot.domain.members import Role, guessable_code, new_invite_code
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_FILE_BASE_URL = "https://api.telegram.org/file/bot"
 LANGUAGES = ("zh", "en")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _DEPT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+# Telegram accepts 1–256 of these characters as a webhook secret; we ask for at least 16.
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+# Values that may be secrets (a proxy URL can carry a password): errors name their type only.
+SECRET_KEYS = frozenset(
+    {"telegram.token", "telegram.proxy", "telegram.webhook.secret_token", "reports.receipt_secret"}
+)
+# Times of day: YAML 1.1 reads an unquoted 8:30 as the number 510 (base 60).
+TIME_KEYS = frozenset({"quiz.daily_time", "reminders.send_time", "digest.time", "backup.time"})
+MIN_INVITE_CODE = 12
 
 
 class ConfigError(Exception):
@@ -53,7 +65,7 @@ class RateLimits:
 class WebhookConfig:
     """Webhook mode settings (used when telegram.mode is webhook)."""
 
-    listen: str = "0.0.0.0"
+    listen: str = "127.0.0.1"
     port: int = 8443
     url: str = ""
     secret_token: str = ""
@@ -69,6 +81,7 @@ class TelegramConfig:
     mode: str = "polling"
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    proxy: str = ""  # empty: HTTPS_PROXY / ALL_PROXY from the environment, as httpx reads them
 
 
 @dataclass(frozen=True)
@@ -146,6 +159,8 @@ class Config:
     # The content folder (banks, reminder texts, holidays.yaml); the paths above derive from it.
     content_dir: Path = Path("content")
     source: str = "<defaults>"
+    # Problems that do not stop start-up (e.g. a guessable invite code), one line each.
+    warnings: tuple[str, ...] = ()
 
     def department(self, department_id: str | None) -> Department | None:
         """The department with this id, if configured."""
@@ -167,8 +182,9 @@ SCHEMA: _Schema = {
         "api_base_url": (str, DEFAULT_API_BASE_URL),
         "file_base_url": (str, DEFAULT_FILE_BASE_URL),
         "mode": (str, "polling"),
+        "proxy": (str, ""),
         "webhook": {
-            "listen": (str, "0.0.0.0"),
+            "listen": (str, "127.0.0.1"),
             "port": (int, 8443),
             "url": (str, ""),
             "secret_token": (str, ""),
@@ -355,20 +371,39 @@ def _type_name(expected: type) -> str:
     }[expected]
 
 
-def _check_type(value: Any, expected: type, where: str) -> Any:
+def _value_type(value: Any) -> str:
+    """What a YAML value is, in words (for values that must not be echoed)."""
+    for kind in (bool, int, float, str, list, dict):
+        if isinstance(value, kind):
+            return _type_name(kind)
+    return type(value).__name__
+
+
+def _check_type(value: Any, expected: type, where: str, dotted: str) -> Any:
     ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if not ok:
-        raise ConfigError(f"{where}: expected {_type_name(expected)}, got {value!r}")
-    return value
+    if ok:
+        return value
+    if dotted in TIME_KEYS and isinstance(value, int) and not isinstance(value, bool):
+        hours, minutes = divmod(value, 60)
+        example = f"{hours:02d}:{minutes:02d}" if 0 <= value < 24 * 60 else "08:30"
+        raise ConfigError(
+            f'{where}: write the time in quotes, e.g. "{example}" '
+            f"(YAML reads an unquoted {hours}:{minutes:02d} as the number {value})"
+        )
+    got = _value_type(value) if dotted in SECRET_KEYS else repr(value)
+    raise ConfigError(f"{where}: expected {_type_name(expected)}, got {got}")
 
 
 def _apply_schema(data: Any, schema: _Schema, where: str, path: str) -> dict[str, Any]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: {path or 'top level'}: expected a mapping, got {data!r}")
+        # A section may hold secrets (telegram.token): name the type, never the value.
+        raise ConfigError(
+            f"{where}: {path or 'top level'}: expected a mapping, got {_value_type(data)}"
+        )
     out: dict[str, Any] = {}
     for key in data:
         if key not in schema:
@@ -384,7 +419,7 @@ def _apply_schema(data: Any, schema: _Schema, where: str, path: str) -> dict[str
             value = data.get(key, default)
             if value is None:
                 value = default
-            out[key] = _check_type(value, expected, f"{where}: {dotted}")
+            out[key] = _check_type(value, expected, f"{where}: {dotted}", dotted)
     return out
 
 
@@ -418,23 +453,101 @@ def _parse_user_ids(raw: list[Any], where: str) -> frozenset[int]:
 
 def _parse_invites(
     raw: list[Any], departments: tuple[Department, ...], where: str
-) -> tuple[PresetInvite, ...]:
+) -> tuple[tuple[PresetInvite, ...], list[str]]:
+    """The preset invites, and a warning for each code that looks guessable."""
     known = {d.id for d in departments}
-    result = []
+    result: list[PresetInvite] = []
+    warnings: list[str] = []
     for i, item in enumerate(raw):
         key = f"{where}: access.invites[{i}]"
         if not isinstance(item, dict) or set(item) != {"code", "department"}:
-            raise ConfigError(f"{key}: expected {{code: ..., department: ...}}, got {item!r}")
+            # The item holds a code: never echo it.
+            raise ConfigError(f"{key}: expected {{code: ..., department: ...}}")
         code = item["code"]
-        if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9_-]{6,64}", code):
-            raise ConfigError(f"{key}.code: expected 6–64 characters of A-Z, a-z, 0-9, '-', '_'")
+        if not isinstance(code, str) or not re.fullmatch(
+            rf"[A-Za-z0-9_-]{{{MIN_INVITE_CODE},64}}", code
+        ):
+            raise ConfigError(
+                f"{key}.code: expected {MIN_INVITE_CODE}–64 characters of A-Z, a-z, 0-9, '-', "
+                f"'_' (a random one: {new_invite_code()})"
+            )
+        if any(p.code == code for p in result):
+            raise ConfigError(f"{key}.code: the same code as an earlier invite")
         if item["department"] not in known:
             raise ConfigError(
                 f"{key}.department: unknown department {item['department']!r} "
                 f"(not in organization.departments)"
             )
+        if guessable_code(code):
+            warnings.append(
+                f"{key}.code: looks guessable (only words and numbers); anyone who guesses it "
+                f"joins {item['department']}: use a random code such as {new_invite_code()}"
+            )
         result.append(PresetInvite(code, item["department"]))
-    return tuple(result)
+    return tuple(result), warnings
+
+
+def _proxy_url_ok(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return (
+            parts.scheme.lower() in _PROXY_SCHEMES
+            and bool(parts.hostname)
+            and (parts.port is None or parts.port > 0)
+        )
+    except ValueError:  # e.g. a port that is not a number
+        return False
+
+
+def _parse_telegram(tg: dict[str, Any], token: str, source: str) -> TelegramConfig:
+    for key in ("api_base_url", "file_base_url"):
+        if not re.match(r"^https?://", tg[key]):
+            raise ConfigError(f"{source}: telegram.{key}: expected an http(s) URL, got {tg[key]!r}")
+    if tg["mode"] not in ("polling", "webhook"):
+        raise ConfigError(
+            f"{source}: telegram.mode: expected polling or webhook, got {tg['mode']!r}"
+        )
+    proxy = tg["proxy"].strip()
+    if proxy and not _proxy_url_ok(proxy):
+        # A proxy URL may carry a password: say what is wrong without repeating it.
+        raise ConfigError(
+            f"{source}: telegram.proxy: expected a URL such as http://host:port, "
+            f"https://host:port, socks5://host:port or socks5h://host:port"
+        )
+    hook = tg["webhook"]
+    _in_range(hook["port"], 1, 65535, f"{source}: telegram.webhook.port")
+    if tg["mode"] == "webhook":
+        if not hook["url"]:
+            raise ConfigError(
+                f"{source}: telegram.webhook.url: required when telegram.mode is webhook"
+            )
+        if not re.match(r"^https?://[^/]", hook["url"]):
+            raise ConfigError(f"{source}: telegram.webhook.url: expected an http(s) URL")
+        if not hook["secret_token"]:
+            # Without it anyone who finds the address can post forged updates.
+            raise ConfigError(
+                f"{source}: telegram.webhook.secret_token: required when telegram.mode is "
+                f"webhook (16–256 characters of A-Z, a-z, 0-9, '_', '-'; a random one: "
+                f"{secrets.token_urlsafe(32)})"
+            )
+    if hook["secret_token"] and not _WEBHOOK_SECRET_RE.match(hook["secret_token"]):
+        raise ConfigError(
+            f"{source}: telegram.webhook.secret_token: expected 16–256 characters of "
+            f"A-Z, a-z, 0-9, '_', '-'"
+        )
+    limits = tg["rate_limits"]
+    for key, value in limits.items():
+        if value <= 0:
+            raise ConfigError(f"{source}: telegram.rate_limits.{key}: must be positive")
+    return TelegramConfig(
+        token=token,
+        api_base_url=tg["api_base_url"],
+        file_base_url=tg["file_base_url"],
+        mode=tg["mode"],
+        webhook=WebhookConfig(**hook),
+        rate_limits=RateLimits(**limits),
+        proxy=proxy,
+    )
 
 
 def parse_config(data: Any, *, source: str = "<config>", require_token: bool = True) -> Config:
@@ -446,19 +559,7 @@ def parse_config(data: Any, *, source: str = "<config>", require_token: bool = T
         raise ConfigError(f"{source}: telegram.token: missing (set it or the BOT_TOKEN variable)")
     if token and not _TOKEN_RE.match(token):
         raise ConfigError(f"{source}: telegram.token: does not look like a bot token (id:secret)")
-    for key in ("api_base_url", "file_base_url"):
-        if not re.match(r"^https?://", tg[key]):
-            raise ConfigError(f"{source}: telegram.{key}: expected an http(s) URL, got {tg[key]!r}")
-    if tg["mode"] not in ("polling", "webhook"):
-        raise ConfigError(
-            f"{source}: telegram.mode: expected polling or webhook, got {tg['mode']!r}"
-        )
-    if tg["mode"] == "webhook" and not tg["webhook"]["url"]:
-        raise ConfigError(f"{source}: telegram.webhook.url: required when telegram.mode is webhook")
-    limits = tg["rate_limits"]
-    for key, value in limits.items():
-        if value <= 0:
-            raise ConfigError(f"{source}: telegram.rate_limits.{key}: must be positive")
+    telegram = _parse_telegram(tg, token, source)
     try:
         tz = ZoneInfo(raw["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
@@ -474,20 +575,14 @@ def parse_config(data: Any, *, source: str = "<config>", require_token: bool = T
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"{source}: logging.level: expected DEBUG, INFO, WARNING or ERROR")
     departments = _parse_departments(raw["organization"]["departments"], source)
+    invites, warnings = _parse_invites(raw["access"]["invites"], departments, source)
     roles = {
         Role.ADMIN: _parse_user_ids(raw["roles"]["admins"], f"{source}: roles.admins"),
         Role.REVIEWER: _parse_user_ids(raw["roles"]["reviewers"], f"{source}: roles.reviewers"),
         Role.LEADER: _parse_user_ids(raw["roles"]["leaders"], f"{source}: roles.leaders"),
     }
     return Config(
-        telegram=TelegramConfig(
-            token=token,
-            api_base_url=tg["api_base_url"],
-            file_base_url=tg["file_base_url"],
-            mode=tg["mode"],
-            webhook=WebhookConfig(**tg["webhook"]),
-            rate_limits=RateLimits(**limits),
-        ),
+        telegram=telegram,
         storage_path=Path(raw["storage"]["path"]),
         timezone=tz,
         language=raw["language"],
@@ -495,9 +590,10 @@ def parse_config(data: Any, *, source: str = "<config>", require_token: bool = T
         departments=departments,
         roles=roles,
         registration=raw["access"]["registration"],
-        preset_invites=_parse_invites(raw["access"]["invites"], departments, source),
+        preset_invites=invites,
         log_level=level,
         source=source,
+        warnings=tuple(warnings),
         **_sections(raw, source),
     )
 

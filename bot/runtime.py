@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
@@ -45,11 +46,15 @@ async def running(
         assert updater is not None
         if config.telegram.mode == "webhook":
             hook = config.telegram.webhook
+            # Plain HTTP on listen:port at the URL's own path, behind a TLS reverse proxy that
+            # passes the path through. PTB registers the URL and the secret with setWebhook
+            # and answers 403 to any request without that X-Telegram-Bot-Api-Secret-Token.
             await updater.start_webhook(
                 listen=hook.listen,
                 port=hook.port,
+                url_path=urlsplit(hook.url).path.strip("/"),
                 webhook_url=hook.url,
-                secret_token=hook.secret_token or None,
+                secret_token=hook.secret_token,
                 allowed_updates=Update.ALL_TYPES,
             )
         else:

@@ -115,6 +115,11 @@ class Harness:
         await self.stop()
         await self.start()
 
+    async def handled(self, count: int = 1) -> None:
+        """Wait until `count` more updates (delivered some other way) have been handled."""
+        self._expected += count
+        await self.settle()
+
     async def settle(self, timeout: float = 5.0) -> None:
         """Wait until every update injected so far has been fully handled."""
         await self.sandbox.wait_for(lambda: self._processed >= self._expected, timeout=timeout)

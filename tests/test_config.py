@@ -82,7 +82,7 @@ def test_defaults_and_env_token_wins(monkeypatch: pytest.MonkeyPatch) -> None:
             {
                 "telegram": {"token": TOKEN},
                 "organization": {"departments": [{"id": "a", "name": "A"}]},
-                "access": {"invites": [{"code": "abcdefgh", "department": "b"}]},
+                "access": {"invites": [{"code": "q7Rz-Kd2x-Lm9W", "department": "b"}]},
             },
             "<t>: access.invites[0].department: unknown department 'b'",
         ),
@@ -119,6 +119,140 @@ def test_bad_config_is_one_clear_line(
     text = str(info.value)
     assert text.startswith(message), text
     assert "\n" not in text
+
+
+WEBHOOK = {"mode": "webhook", "webhook": {"url": "https://bot.example.gov.cn/telegram"}}
+SECRET = "s3cr3t-Value-that-must-not-leak"
+
+
+@pytest.mark.parametrize(
+    ("telegram", "message"),
+    [
+        (WEBHOOK, "<t>: telegram.webhook.secret_token: required when telegram.mode is webhook"),
+        (
+            {**WEBHOOK, "webhook": {**WEBHOOK["webhook"], "secret_token": "short"}},
+            "<t>: telegram.webhook.secret_token: expected 16–256 characters",
+        ),
+        (
+            {**WEBHOOK, "webhook": {**WEBHOOK["webhook"], "secret_token": f"{SECRET}!"}},
+            "<t>: telegram.webhook.secret_token: expected 16–256 characters",
+        ),
+        ({"webhook": {"port": 70000}}, "<t>: telegram.webhook.port: expected 1–65535"),
+        ({"proxy": f"ftp://user:{SECRET}@proxy:21"}, "<t>: telegram.proxy: expected a URL"),
+        ({"proxy": f"http://user:{SECRET}@proxy:port"}, "<t>: telegram.proxy: expected a URL"),
+        ({"proxy": 8080}, "<t>: telegram.proxy: expected a string, got an integer"),
+    ],
+)
+def test_webhook_and_proxy_mistakes_are_one_line_without_the_value(
+    telegram: dict[str, object], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    with pytest.raises(ConfigError) as info:
+        parse_config({"telegram": {"token": TOKEN, **telegram}}, source="<t>")
+    text = str(info.value)
+    assert text.startswith(message), text
+    assert "\n" not in text
+    assert SECRET not in text
+
+
+def test_webhook_mode_with_a_secret_listens_on_loopback_by_default() -> None:
+    config = parse_config(
+        {
+            "telegram": {
+                "token": TOKEN,
+                **WEBHOOK,
+                "webhook": {**WEBHOOK["webhook"], "secret_token": SECRET},
+                "proxy": "socks5://127.0.0.1:1080",
+            }
+        }
+    )
+    assert config.telegram.webhook.listen == "127.0.0.1"
+    assert config.telegram.webhook.secret_token == SECRET
+    assert config.telegram.proxy == "socks5://127.0.0.1:1080"
+    assert parse_config({"telegram": {"token": TOKEN}}).telegram.proxy == ""
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "type_name"),
+    [
+        ({"telegram": {"token": 123456789}}, "<t>: telegram.token: expected a string", "integer"),
+        ({"telegram": TOKEN}, "<t>: telegram: expected a mapping", "string"),
+        ({"reports": {"receipt_secret": 4711}}, "<t>: reports.receipt_secret: expected", "integer"),
+        (
+            {"access": {"invites": [f"{SECRET}-office"]}},
+            "<t>: access.invites[0]: expected {code: ..., department: ...}",
+            "",
+        ),
+    ],
+)
+def test_rejected_secrets_are_named_by_type_never_echoed(
+    data: dict[str, object], message: str, type_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, source="<t>", require_token=False)
+    text = str(info.value)
+    assert text.startswith(message), text
+    assert type_name in text
+    for secret in ("123456789", TOKEN.split(":")[1], "4711", SECRET):
+        assert secret not in text
+
+
+def test_unquoted_time_of_day_says_to_quote_it(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("quiz:\n  daily_time: 8:30\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, require_token=False)
+    assert str(info.value) == (
+        f'{path}: quiz.daily_time: write the time in quotes, e.g. "08:30" '
+        "(YAML reads an unquoted 8:30 as the number 510)"
+    )
+    path.write_text('backup:\n  time: "03:15"\n', encoding="utf-8")
+    assert load_config(path, require_token=False).backup.time.strftime("%H:%M") == "03:15"
+
+
+def _invites(*codes: str) -> dict[str, object]:
+    return {
+        "organization": {"departments": [{"id": "office", "name": "办公室"}]},
+        "access": {"invites": [{"code": c, "department": "office"} for c in codes]},
+    }
+
+
+def test_short_invite_codes_are_refused_and_guessable_ones_warned_about() -> None:
+    with pytest.raises(ConfigError) as short:
+        parse_config(_invites("office26"), source="<t>", require_token=False)
+    assert str(short.value).startswith(
+        "<t>: access.invites[0].code: expected 12–64 characters of A-Z, a-z, 0-9"
+    )
+    assert "office26" not in str(short.value)
+    with pytest.raises(ConfigError, match=r"access.invites\[1\].code: the same code"):
+        parse_config(_invites("q7Rz-Kd2x-Lm9W", "q7Rz-Kd2x-Lm9W"), require_token=False)
+
+    config = parse_config(
+        _invites("join-office-2026", "q7Rz-Kd2x-Lm9W", "ALLCAPSWORDCODE"),
+        source="<t>",
+        require_token=False,
+    )
+    assert [i.code for i in config.preset_invites] == [
+        "join-office-2026",
+        "q7Rz-Kd2x-Lm9W",
+        "ALLCAPSWORDCODE",
+    ]
+    assert len(config.warnings) == 2
+    assert config.warnings[0].startswith("<t>: access.invites[0].code: looks guessable")
+    assert config.warnings[1].startswith("<t>: access.invites[2].code: looks guessable")
+    assert all("join-office-2026" not in w for w in config.warnings)
+
+
+def test_example_config_shows_a_random_looking_invite_code() -> None:
+    import re
+
+    from bot.domain.members import guessable_code
+
+    text = (ROOT / "config.example.yaml").read_text(encoding="utf-8")
+    codes = re.findall(r"code: ([A-Za-z0-9_-]+)", text)
+    assert codes
+    assert not [c for c in codes if guessable_code(c) or len(c) < 12]
 
 
 def test_missing_token_is_fine_when_not_required(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,6 +28,7 @@ async def test_run_subcommand_serves_members_through_api_base_url(
         "storage": {"path": str(tmp_path / "bot.db")},
         "organization": {"name": "测试局", "departments": [{"id": "office", "name": "办公室"}]},
         "roles": {"admins": [900]},
+        "access": {"invites": [{"code": "join-office-2026", "department": "office"}]},
     }
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
@@ -57,3 +58,7 @@ async def test_run_subcommand_serves_members_through_api_base_url(
     assert process.returncode == 0, log
     assert TOKEN.split(":")[1] not in log
     assert "Traceback" not in log
+    # A guessable preset code starts the bot, with one warning naming the key (not the code).
+    [warning] = [line for line in log.splitlines() if "looks guessable" in line]
+    assert "access.invites[0].code" in warning
+    assert "join-office-2026" not in warning

@@ -19,6 +19,7 @@ from bot.sandbox.state import (
     SandboxState,
     StoredFile,
     StoredMessage,
+    Webhook,
 )
 
 __all__ = ["FAULT_KINDS", "LIMITED_METHODS", "ApiError", "BotApi", "Upload"]
@@ -40,6 +41,11 @@ _BLOCKED = "Forbidden: bot was blocked by the user"
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
+)
+_WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
 )
 _ENTITY_KEYS = ("type", "offset", "length", "url", "user", "language", "custom_emoji_id")
 _COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
@@ -270,8 +276,8 @@ class BotApi:
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getMe": self.get_me,
             "getUpdates": self.get_updates,
-            "deleteWebhook": self.accept,
-            "setWebhook": self.accept,
+            "deleteWebhook": self.delete_webhook,
+            "setWebhook": self.set_webhook,
             "getWebhookInfo": self.get_webhook_info,
             "close": self.accept,
             "logOut": self.accept,
@@ -493,7 +499,36 @@ class BotApi:
     # -- methods -------------------------------------------------------------------------
 
     def accept(self, params: dict[str, Any]) -> bool:
-        """Methods that succeed without effect (webhooks, close, logOut)."""
+        """Methods that succeed without effect (close, logOut)."""
+        return True
+
+    def set_webhook(self, params: dict[str, Any]) -> bool:
+        """setWebhook: updates go to url by POST from now on (an empty url removes it)."""
+        url = _text_param(params, "url") or ""
+        if not url:
+            return self.delete_webhook(params)
+        if not re.match(r"^https?://[^/]", url):
+            raise ApiError(400, "Bad Request: bad webhook: invalid webhook URL specified")
+        secret = _text_param(params, "secret_token")
+        if secret is not None and not _WEBHOOK_SECRET_RE.fullmatch(secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        allowed = _json_param(params, "allowed_updates")
+        if _is_true(params.get("drop_pending_updates")):
+            self.state.updates.clear()
+        self.state.set_webhook(
+            Webhook(
+                url=url,
+                secret_token=secret,
+                allowed_updates=[str(k) for k in allowed] if isinstance(allowed, list) else [],
+            )
+        )
+        return True
+
+    def delete_webhook(self, params: dict[str, Any]) -> bool:
+        """deleteWebhook: back to getUpdates."""
+        if _is_true(params.get("drop_pending_updates")):
+            self.state.updates.clear()
+        self.state.set_webhook(None)
         return True
 
     def get_me(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -508,11 +543,27 @@ class BotApi:
         }
 
     def get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        """getWebhookInfo: never a webhook."""
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        """getWebhookInfo: the registered webhook, if any, and the updates waiting for it."""
+        hook = self.state.webhook
+        if hook is None:
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        info: dict[str, Any] = {
+            "url": hook.url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.state.updates),
+            "max_connections": 40,
+        }
+        if hook.allowed_updates:
+            info["allowed_updates"] = hook.allowed_updates
+        if hook.last_error_date is not None:
+            info["last_error_date"] = hook.last_error_date
+            info["last_error_message"] = hook.last_error_message
+        return info
 
     async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """getUpdates: a view of the update list from offset, long-polling at most 0.5 s."""
+        if self.state.webhook is not None:
+            raise ApiError(409, _WEBHOOK_ACTIVE)
         offset = _int_param(params, "offset", 0)
         limit = min(max(_int_param(params, "limit", 100), 1), 100)
         timeout = params.get("timeout")

@@ -86,6 +86,7 @@ class ControlApi:
             web.delete("/control/faults", self.clear_faults),
             web.post("/control/limits", self.set_limits),
             web.get("/control/stats", self.stats),
+            web.get("/control/webhook", self.webhook),
         ]
 
     def _user_id(self, request: web.Request) -> int:
@@ -219,3 +220,7 @@ class ControlApi:
     async def stats(self, request: web.Request) -> web.Response:
         """GET /control/stats."""
         return web.json_response(self.api.stats())
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """GET /control/webhook."""
+        return web.json_response({"webhook": self.state.webhook_view()})

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from bot.sandbox.botapi import ApiError, BotApi, Upload
 from bot.sandbox.control import ControlApi, control_errors
@@ -23,6 +26,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _MAX_BODY_BYTES = 64 * 1024 * 1024
 _TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_WEBHOOK_RETRY_SECONDS = 0.2
 
 
 def _api_error(error: ApiError) -> web.Response:
@@ -89,6 +94,7 @@ class Sandbox:
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
         self._port: int | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -107,10 +113,16 @@ class Sandbox:
         self._runner = runner
         self._host = "127.0.0.1" if host in ("", "0.0.0.0") else host
         self._port = int(runner.addresses[0][1])
+        self._webhook_task = asyncio.create_task(self._deliver_to_webhook())
 
     async def stop(self) -> None:
         """Wake every held request and long poll, then close the server."""
         self.state.close()
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -179,6 +191,53 @@ class Sandbox:
         """Routes can only change before the application is frozen by start()."""
         if self.app.frozen:
             raise RuntimeError("add routes before start()")
+
+    # -- webhook delivery ----------------------------------------------------------------
+
+    async def _deliver_to_webhook(self) -> None:
+        """While a webhook is set, POST waiting updates to it one at a time, in order.
+
+        As Telegram does: the secret token goes in X-Telegram-Bot-Api-Secret-Token, an update
+        is dropped once the bot answers 2xx, and any other answer (or no answer) is retried.
+        """
+        state = self.state
+        async with ClientSession(timeout=ClientTimeout(total=10)) as session:
+            while not state.closing:
+                hook = state.webhook
+                if hook is None:
+                    # Polling (the usual case): sleep until setWebhook, not on every change.
+                    await state.wait_webhook()
+                    continue
+                wanted = set(hook.allowed_updates)
+                if wanted:
+                    # Telegram never delivers kinds the bot did not ask for.
+                    state.updates[:] = [u for u in state.updates if wanted & u.keys()]
+                if not state.updates:
+                    await state.wait_changed(1.0)
+                    continue
+                update = state.updates[0]
+                headers = {_SECRET_HEADER: hook.secret_token} if hook.secret_token else {}
+                try:
+                    async with session.post(hook.url, json=update, headers=headers) as answer:
+                        status = answer.status
+                        await answer.read()
+                except (ClientError, TimeoutError) as error:
+                    status, problem = 0, f"Connection failed: {type(error).__name__}"
+                else:
+                    problem = f"Wrong response from the webhook: {status}"
+                if 200 <= status < 300:
+                    if state.updates and state.updates[0] is update:
+                        state.updates.pop(0)
+                    hook.delivered += 1
+                    state.changed()
+                    continue
+                hook.last_error_date = int(time.time())
+                hook.last_error_message = problem
+                await state.sleep_unless_closing(_WEBHOOK_RETRY_SECONDS)
+
+    def webhook_info(self) -> dict[str, Any] | None:
+        """The registered webhook with delivery counts, or None while the bot polls."""
+        return self.state.webhook_view()
 
     # -- HTTP handlers -------------------------------------------------------------------
 

@@ -166,6 +166,18 @@ def command_entities(text: str) -> list[dict[str, Any]]:
     return entities
 
 
+@dataclass
+class Webhook:
+    """A webhook the bot registered with setWebhook: updates go there by POST."""
+
+    url: str
+    secret_token: str | None
+    allowed_updates: list[str]
+    delivered: int = 0
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
 class SandboxState:
     """Everything the sandbox knows, plus an event that fires on every change."""
 
@@ -181,6 +193,7 @@ class SandboxState:
         self.callbacks: dict[str, CallbackRecord] = {}
         self.toast_list: list[Toast] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.webhook: Webhook | None = None
         self.rev = 0
         self.closing = False
         self._next_message_id: dict[int, int] = {}
@@ -189,6 +202,41 @@ class SandboxState:
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Event()
         self._closed = asyncio.Event()
+        self._webhook_set = asyncio.Event()
+
+    def set_webhook(self, hook: Webhook | None) -> None:
+        """Register a webhook (None: back to getUpdates) and wake the delivery loop."""
+        self.webhook = hook
+        if hook is None:
+            self._webhook_set.clear()
+        else:
+            self._webhook_set.set()
+        self.changed()
+
+    async def wait_webhook(self) -> None:
+        """Return once a webhook is set (at once if one is) or the sandbox is closing."""
+        if self.webhook is not None or self.closing:
+            return
+        waiters = [asyncio.ensure_future(e.wait()) for e in (self._webhook_set, self._closed)]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    def webhook_view(self) -> dict[str, Any] | None:
+        """The registered webhook with delivery counts, or None while the bot polls."""
+        hook = self.webhook
+        if hook is None:
+            return None
+        return {
+            "url": hook.url,
+            "secret_token": hook.secret_token,
+            "allowed_updates": list(hook.allowed_updates),
+            "delivered": hook.delivered,
+            "pending": len(self.updates),
+            "last_error_message": hook.last_error_message,
+        }
 
     # -- change notification -------------------------------------------------------------
 

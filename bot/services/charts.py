@@ -3,13 +3,14 @@
 Pure rendering from a `Digest` with matplotlib's Agg canvas — no pyplot, so no global figure
 registry to leak into; matplotlib is imported on first use (it costs ~0.5 s). Chinese labels
 need a CJK font: matplotlib's default DejaVu Sans has no Chinese glyphs and draws empty boxes.
+The font is Noto Sans SC (SIL Open Font License) from the `pylopdf-fonts-zh-cn` package the
+bot depends on, registered by path at run time: no system font and no font cache involved.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import logging
 import math
 import threading
 from dataclasses import dataclass
@@ -21,22 +22,6 @@ from bot.i18n import Translate
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-log = logging.getLogger(__name__)
-
-# Families tried in order: Debian's fonts-noto-cjk, Adobe's Source Han, WenQuanYi, others.
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK TC",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Droid Sans Fallback",
-    "Noto Serif CJK SC",
-    "AR PL UMing CN",
-)
-_HINTS = ("CJK", "Han Sans", "WenQuanYi", "Hei", "Ming", "Song", "Kai")
 PARTICIPATION_COLOR = "#c0392b"
 SCORE_COLOR = "#2c7fb8"
 # rcParams are process-global: render one chart at a time (charts render in worker threads).
@@ -53,19 +38,15 @@ class Chart:
 
 
 @functools.cache
-def cjk_family() -> str | None:
-    """An installed font family that has Chinese glyphs (None if there is none)."""
+def cjk_font() -> tuple[str, str]:
+    """The packaged Simplified Chinese font, registered with matplotlib: (family, file path)."""
+    import pylopdf_fonts_zh_cn
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FAMILIES:
-        if name in installed:
-            return name
-    for name in sorted(installed):
-        if any(hint in name for hint in _HINTS):
-            return name
-    log.warning("no CJK font found: Chinese chart labels will not render (install fonts-noto-cjk)")
-    return None
+    path = str(pylopdf_fonts_zh_cn.sans_path())
+    # By path, so neither installed fonts nor a stale ~/.cache/matplotlib font list matter.
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path).get_name(), path
 
 
 def _name(t: Translate, line: GroupLine) -> str:
@@ -147,10 +128,12 @@ def render_chart(digest: Digest, t: Translate) -> Chart:
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-    family = cjk_family()
+    with _LOCK:
+        family, _path = cjk_font()
     rc = {
         "font.family": "sans-serif",
-        "font.sans-serif": [*([family] if family else []), "DejaVu Sans"],
+        # DejaVu Sans (matplotlib's own) only for a character the CJK font lacks.
+        "font.sans-serif": [family, "DejaVu Sans"],
         # CJK fonts may lack U+2212 (minus sign); use an ASCII hyphen.
         "axes.unicode_minus": False,
     }
@@ -177,5 +160,6 @@ def render_chart(digest: Digest, t: Translate) -> Chart:
         figure.savefig(buffer, format="png")
         drawn = [x for x in figure.findobj(Text) if x.get_visible() and x.get_text().strip()]
         texts = tuple(x.get_text() for x in drawn)
-        fonts = frozenset(font_manager.findfont(x.get_fontproperties()) for x in drawn)
+        # findfont may answer a FontPath (a str subclass that compares as (path, face)).
+        fonts = frozenset(str(font_manager.findfont(x.get_fontproperties())) for x in drawn)
     return Chart(buffer.getvalue(), texts, fonts)

@@ -2,6 +2,9 @@
 
 Headers and codes (session kinds, statuses) are written in the configured language. Large
 tables stream: rows are read in batches and XLSX is written in openpyxl's write-only mode.
+Names and units come from members and reporters, so no cell may run as a formula: CSV text
+cells that start with = + - @, a tab or CR get a leading ' (as the reviewers' in-bot CSV), and
+XLSX text cells are written as strings, never formulas. Files are created 0600.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import aiosqlite
 from bot.config import Config
 from bot.domain.members import Role
 from bot.domain.quiz import score_percent
+from bot.domain.reports import csv_cell
 from bot.i18n import Translate, translator
 from bot.storage.database import Database
 from bot.storage.exports import QUERIES, count_rows, stream_rows
+from bot.storage.files import make_private_dir, new_private_file
 
 KINDS = tuple(QUERIES)
 FORMATS = ("csv", "xlsx")
@@ -46,7 +51,9 @@ class _Sink:
     def __init__(self, out: Path, fmt: str, sheet: str, header: Sequence[str]) -> None:
         self.out = out
         self.partial = out.with_name(f".{out.name}.part")
-        out.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(out.parent)
+        # Opening an existing file for writing keeps its mode: create it 0600 first.
+        new_private_file(self.partial)
         self.fmt = fmt
         if fmt == "csv":
             # utf-8 with a BOM: Excel then opens the Chinese text correctly.
@@ -61,12 +68,22 @@ class _Sink:
             self._sheet.append(list(header))
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Append rows."""
+        """Append rows (text cells made safe for spreadsheets)."""
         if self.fmt == "csv":
-            self._csv.writerows(rows)
+            self._csv.writerows([csv_cell(v) if isinstance(v, str) else v for v in r] for r in rows)
         else:
             for row in rows:
-                self._sheet.append(list(row))
+                self._sheet.append([self._xlsx_cell(v) for v in row])
+
+    def _xlsx_cell(self, value: Any) -> Any:
+        """Text as an explicit string cell: openpyxl would store "=…" as a formula."""
+        if not isinstance(value, str):
+            return value
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self._sheet, value=value)
+        cell.data_type = "s"
+        return cell
 
     def close(self) -> None:
         """Finish the file and give it its final name."""

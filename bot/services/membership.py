@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
-from bot.config import Config
+from bot.config import Config, PresetInvite
 from bot.domain.members import (
     Invite,
     InviteState,
+    JoinThrottle,
     Member,
     MemberStatus,
     Role,
@@ -35,6 +37,15 @@ class JoinOutcome(Enum):
     INVALID_INVITE = "invalid_invite"
     EXPIRED_INVITE = "expired_invite"
     USED_UP_INVITE = "used_up_invite"
+    THROTTLED = "throttled"  # too many failed codes: not even checked
+
+
+class RevokeOutcome(Enum):
+    """What happened when an admin revoked an invite."""
+
+    REVOKED = "revoked"
+    FROM_CONFIG = "from_config"  # presets are removed from the config, not here
+    GONE = "gone"  # already revoked, or no such invite
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class JoinResult:
 
     outcome: JoinOutcome
     member: Member | None = None
+    wait: timedelta | None = None  # THROTTLED: until a code is checked again
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,8 @@ class MembershipService:
         self.members = MemberRepository(db)
         self.invites = InviteRepository(db)
         self.audit = AuditRepository(db)
+        # Failed /start <code> attempts, in memory only (gone on restart, by design).
+        self.throttle = JoinThrottle()
 
     async def caller(self, user_id: int) -> Caller:
         """Load who is acting, with config roles merged with roles granted in the bot."""
@@ -117,13 +131,17 @@ class MembershipService:
         if caller.is_member:
             return JoinResult(JoinOutcome.ALREADY_MEMBER, caller.member)
         department: str | None = None
+        if code and (wait := self.throttle.wait(user_id, now)) is not None:
+            return JoinResult(JoinOutcome.THROTTLED, wait=wait)
         async with self.db.transaction() as tx:
             if code:
                 invite = await self.invites.get(tx, code)
                 if invite is None:
+                    self.throttle.failed(user_id, now)
                     return JoinResult(JoinOutcome.INVALID_INVITE)
                 state = invite_state(invite, now)
                 if state is not InviteState.VALID:
+                    self.throttle.failed(user_id, now)
                     return JoinResult(_STATE_TO_OUTCOME[state])
                 await self.invites.use(tx, code)
                 department = invite.department_id
@@ -182,6 +200,38 @@ class MembershipService:
                 detail=f"max_uses={max_uses} days={days}",
             )
         return invite
+
+    async def sync_presets(self, presets: Iterable[PresetInvite], now: datetime) -> int:
+        """Store the config's invites; revoke presets the config no longer has (how many)."""
+        kept = list(presets)
+        for preset in kept:
+            await self.invites.ensure_preset(preset.code, preset.department, now)
+        return await self.invites.retire_presets_except(p.code for p in kept)
+
+    async def usable_invites(
+        self, now: datetime, offset: int, limit: int
+    ) -> tuple[int, list[Invite]]:
+        """How many invites could admit someone now, and one page of them."""
+        return await self.invites.count_usable(now), await self.invites.usable(now, offset, limit)
+
+    async def revoke_invite(self, *, actor_id: int, code: str, now: datetime) -> RevokeOutcome:
+        """Withdraw an invite made in the bot, with an audit entry."""
+        async with self.db.transaction() as tx:
+            invite = await self.invites.get(tx, code)
+            if invite is not None and invite.from_config and not invite.revoked:
+                return RevokeOutcome.FROM_CONFIG
+            revoked = await self.invites.revoke(tx, code)
+            if revoked is None:
+                return RevokeOutcome.GONE
+            await self.audit.record(
+                tx,
+                actor_id=actor_id,
+                action="invite.revoke",
+                target=revoked.department_id,
+                now=now,
+                detail=f"uses={revoked.uses}",
+            )
+        return RevokeOutcome.REVOKED
 
     async def set_role(
         self, *, actor_id: int, user_id: int, role: Role, granted: bool, now: datetime

@@ -12,6 +12,7 @@ from bot.services.content import ContentService, load_content
 from bot.services.daily import DailyQuestionService
 from bot.services.delivery import DeliveryService
 from bot.services.digest import DigestService
+from bot.services.health import HealthService
 from bot.services.membership import MembershipService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
@@ -39,6 +40,7 @@ class Services:
     reports: ReportService
     digest: DigestService
     content: ContentService
+    health: HealthService
     clock: Callable[[], datetime] = field(default=utc_now)
     bot_username: str = ""
 
@@ -61,6 +63,7 @@ class Services:
             reports=ReportService(config, db),
             digest=DigestService(config, db, quiz, reminders),
             content=ContentService(config, quiz, reminders),
+            health=HealthService(config, db),
         )
 
     def now(self) -> datetime:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
 
 from bot.storage.database import DatabaseError
+from bot.storage.files import make_private_dir, new_private_file
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,14 @@ def _read_only_uri(path: Path) -> str:
 
 
 def _prepare(source: Path, target: Path) -> Path:
-    """Check the source, make the target's folder, and clear a leftover partial copy."""
+    """Check the source, make the target's folder (0700) and an empty partial copy (0600)."""
     if not source.is_file():
         raise DatabaseError(f"{source}: no database file to back up")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(target.parent)
     partial = target.with_name(f".{target.name}.part")
-    partial.unlink(missing_ok=True)
+    # SQLite writes into the existing empty file, which keeps its mode (and so does the
+    # journal it makes beside it).
+    new_private_file(partial)
     return partial
 
 
@@ -74,6 +78,11 @@ async def online_backup(source: Path, target: Path, *, busy_timeout_ms: int = 50
             await dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             await dst.close()
+    except sqlite3.DatabaseError as exc:
+        partial.unlink(missing_ok=True)
+        if type(exc) is sqlite3.DatabaseError:  # "file is not a database"
+            raise DatabaseError(f"{source}: not a SQLite database, or damaged ({exc})") from None
+        raise DatabaseError(f"{source}: cannot back up: {exc}") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

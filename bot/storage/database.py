@@ -12,6 +12,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.files import create_private_file, make_private_dir, readable_by_others
 from bot.storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -78,26 +79,57 @@ class Database:
         return self._conn
 
     async def open(self) -> None:
-        """Open the file (creating folders), set pragmas, apply pending migrations."""
+        """Open the file (creating it 0600 in a 0700 folder), check it, set pragmas, migrate."""
         try:
             if str(self.path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                make_private_dir(self.path.parent)
+                if not create_private_file(self.path) and readable_by_others(self.path):
+                    log.warning(
+                        "%s can be read by other users of this machine: chmod 600 it "
+                        "(and its -wal and -shm files)",
+                        self.path,
+                    )
             conn = await aiosqlite.connect(self.path, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseError(f"{self.path}: cannot open database: {exc}") from None
         conn.row_factory = aiosqlite.Row
         self._conn = conn
         try:
-            # journal_mode persists in the file; the others are per connection.
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA secure_delete=ON")
+            try:
+                # journal_mode persists in the file; the others are per connection. The first
+                # statement reads the header: a file that is not SQLite fails here.
+                await conn.execute("PRAGMA journal_mode=WAL")
+                await conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+                await conn.execute("PRAGMA foreign_keys=ON")
+                await conn.execute("PRAGMA synchronous=NORMAL")
+                await conn.execute("PRAGMA secure_delete=ON")
+                await self._check_intact()
+            except sqlite3.DatabaseError as exc:
+                raise DatabaseError(self._describe(exc)) from None
             await self._migrate()
         except BaseException:
             await self.close()
             raise
+
+    def _describe(self, exc: sqlite3.DatabaseError) -> str:
+        """One line for a file SQLite cannot use."""
+        if type(exc) is sqlite3.DatabaseError:  # "file is not a database", "malformed", …
+            return f"{self.path}: not a SQLite database, or damaged ({exc})"
+        return f"{self.path}: cannot open database: {exc}"
+
+    async def _check_intact(self) -> None:
+        """Refuse a damaged file now, not with a traceback at some later query."""
+        rows = await self.fetchall("PRAGMA quick_check")
+        verdict = str(rows[0][0]) if rows else "no answer"
+        if verdict != "ok":
+            raise DatabaseError(f"{self.path}: the database is damaged (quick_check: {verdict})")
+
+    async def ping(self) -> None:
+        """Read the schema from the file (fresh read transaction); DatabaseError if that fails."""
+        try:
+            await self.fetchone("SELECT COUNT(*) FROM sqlite_master")
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"{self.path}: {exc}") from None
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""

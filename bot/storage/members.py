@@ -211,12 +211,62 @@ class InviteRepository:
         )
 
     async def ensure_preset(self, code: str, department_id: str, now: datetime) -> None:
-        """Make sure an invite fixed in the config exists (unlimited, never expires)."""
+        """Make sure an invite fixed in the config exists (unlimited, never expires).
+
+        Presets are the invites without a maker (created_by NULL); one put back into the
+        config works again. An invite made in the bot is never taken over by a preset.
+        """
         await self.db.execute(
             "INSERT INTO invites (code, department_id, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (code) DO UPDATE SET department_id = excluded.department_id",
+            "ON CONFLICT (code) DO UPDATE SET department_id = excluded.department_id, "
+            "revoked = 0 WHERE invites.created_by IS NULL",
             (code, department_id, to_db_time(now)),
         )
+
+    async def retire_presets_except(self, codes: Iterable[str]) -> int:
+        """Revoke the presets no longer in the config; return how many were revoked."""
+        kept = list(codes)
+        marks = ",".join("?" * len(kept))
+        keep = f"AND code NOT IN ({marks})" if kept else ""
+        return await self.db.execute(
+            f"UPDATE invites SET revoked = 1 WHERE created_by IS NULL AND revoked = 0 {keep}",
+            kept,
+        )
+
+    @staticmethod
+    def _usable(now: datetime) -> tuple[str, tuple[str]]:
+        return (
+            "revoked = 0 AND (expires_at IS NULL OR expires_at > ?) "
+            "AND (max_uses IS NULL OR uses < max_uses)",
+            (to_db_time(now),),
+        )
+
+    async def count_usable(self, now: datetime) -> int:
+        """How many invites could admit someone at `now`."""
+        where, params = self._usable(now)
+        row = await self.db.fetchone(f"SELECT COUNT(*) FROM invites WHERE {where}", params)
+        return int(row[0]) if row else 0
+
+    async def usable(self, now: datetime, offset: int, limit: int) -> list[Invite]:
+        """Invites that could admit someone at `now`: presets first, then the newest."""
+        where, params = self._usable(now)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM invites WHERE {where} "
+            "ORDER BY created_by IS NOT NULL, created_at DESC, code LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_invite(r) for r in rows]
+
+    async def revoke(self, tx: Transaction, code: str) -> Invite | None:
+        """Revoke an invite made in the bot; the invite as it was, or None if nothing changed."""
+        row = await tx.fetchone(
+            "SELECT * FROM invites WHERE code = ? AND revoked = 0 AND created_by IS NOT NULL",
+            (code,),
+        )
+        if row is None:
+            return None
+        await tx.execute("UPDATE invites SET revoked = 1 WHERE code = ?", (code,))
+        return _invite(row)
 
     async def get(self, tx: Transaction, code: str) -> Invite | None:
         """One invite, read inside the joining transaction."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
@@ -12,6 +13,9 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler
 from bot.domain.members import Role
 from bot.tg.commands import PUBLIC_COMMANDS
 from bot.tg.context import BotContext
+from bot.tg.menus import publish_member_menu
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, BotContext], Awaitable[object]]
 
@@ -46,6 +50,12 @@ async def gate(update: Update, context: BotContext) -> None:
     if user is None or user.is_bot or (chat is not None and chat.type != ChatType.PRIVATE):
         # The bot works in private chats only; group traffic is ignored.
         raise ApplicationHandlerStop
+    if chat is not None and chat.id != user.id:
+        # A private chat's id is its user's id. An update that says otherwise is forged (a
+        # webhook request, a modified client): answering it would send one member's data to
+        # another chat. No ids in the log line.
+        log.warning("dropped an update whose private chat is not its sender's")
+        raise ApplicationHandlerStop
     if update.edited_message is not None:
         # Edits of earlier messages are not new requests (an edited /start must not re-run).
         raise ApplicationHandlerStop
@@ -63,6 +73,8 @@ async def gate(update: Update, context: BotContext) -> None:
             now=services.now(),
         )
         caller = await membership.caller(user.id)
+        # Their roles' commands in Telegram's menu from the first message, not the next start.
+        await publish_member_menu(context.bot, services, caller)
     context.caller = caller
     if caller.is_member:
         await membership.seen(caller, user.first_name, user.username, services.now())

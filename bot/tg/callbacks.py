@@ -123,6 +123,23 @@ class InviteCreate(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
+class InviteList(CallbackData):
+    """Admin: a page of the invites that can still admit someone."""
+
+    prefix: ClassVar[str] = "invl"
+    offset: int
+
+
+@dataclasses.dataclass(frozen=True)
+class InviteRevoke(CallbackData):
+    """Admin: withdraw an invite made in the bot (codes are 16 URL-safe characters)."""
+
+    prefix: ClassVar[str] = "invr"
+    code: str
+    offset: int
+
+
+@dataclasses.dataclass(frozen=True)
 class MembersPage(CallbackData):
     """Admin: a page of the member list."""
 

@@ -7,12 +7,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Department
-from bot.domain.members import Member, Role
+from bot.domain.members import Invite, Member, Role
 from bot.domain.reports import TRANSITIONS, Category, ReportStatus, ReportSummary
 from bot.i18n import Translate
 from bot.tg import callbacks as cb
 
 MEMBERS_PAGE_SIZE = 8
+INVITES_PAGE_SIZE = 5
 REPORTS_PAGE = 8
 # (max uses, days valid); 0 means no limit.
 INVITE_PRESETS: tuple[tuple[int, int], ...] = ((1, 7), (0, 7), (0, 30), (0, 0))
@@ -61,11 +62,30 @@ def leave_confirm_keyboard(t: Translate) -> InlineKeyboardMarkup:
     )
 
 
-def departments_keyboard(departments: Sequence[Department]) -> InlineKeyboardMarkup:
-    """Admin: which department an invite is for."""
-    return InlineKeyboardMarkup(
-        rows((button(d.name, cb.InviteDepartment(d.id)) for d in departments), 2)
-    )
+def invite_menu_keyboard(t: Translate, departments: Sequence[Department]) -> InlineKeyboardMarkup:
+    """Admin /invite: a department for a new invite, or the list of invites still usable."""
+    keyboard = rows((button(d.name, cb.InviteDepartment(d.id)) for d in departments), 2)
+    keyboard.append([button(t("invite.list_button"), cb.InviteList(0))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def invites_keyboard(
+    t: Translate, invites: Sequence[Invite], offset: int, total: int
+) -> InlineKeyboardMarkup:
+    """Admin: a revoke button for each invite made in the bot on this page, with paging."""
+    keyboard = [
+        [button(t("invite.revoke_button", n=offset + i + 1), cb.InviteRevoke(inv.code, offset))]
+        for i, inv in enumerate(invites)
+        if not inv.from_config
+    ]
+    nav = []
+    if offset > 0:
+        nav.append(button(t("common.prev"), cb.InviteList(max(0, offset - INVITES_PAGE_SIZE))))
+    if offset + INVITES_PAGE_SIZE < total:
+        nav.append(button(t("common.next"), cb.InviteList(offset + INVITES_PAGE_SIZE)))
+    if nav:
+        keyboard.append(nav)
+    return InlineKeyboardMarkup(keyboard)
 
 
 def invite_presets_keyboard(t: Translate, department_id: str) -> InlineKeyboardMarkup:

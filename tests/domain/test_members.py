@@ -53,3 +53,37 @@ def test_codes_are_unique_and_fit_a_start_parameter() -> None:
     assert all(len(c) <= 64 and c.replace("-", "").replace("_", "").isalnum() for c in codes)
     assert invite_expiry(NOW, None) is None
     assert deep_link("my_bot", "abc") == "https://t.me/my_bot?start=abc"
+
+
+def test_join_throttle_counts_failures_per_user_and_for_everyone() -> None:
+    from bot.domain.members import JoinThrottle, whole_minutes
+
+    start = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)
+    throttle = JoinThrottle(per_user=3, per_user_window=timedelta(minutes=10), overall=5)
+    for minute in range(3):
+        assert throttle.wait(1, start + timedelta(minutes=minute)) is None
+        throttle.failed(1, start + timedelta(minutes=minute))
+    # Three failures at :00, :01, :02 → free again when the first leaves the window at :10.
+    wait = throttle.wait(1, start + timedelta(minutes=4))
+    assert wait == timedelta(minutes=6)
+    assert whole_minutes(wait) == 6
+    assert whole_minutes(timedelta(seconds=1)) == 1
+    assert throttle.wait(2, start + timedelta(minutes=4)) is None
+    assert throttle.wait(1, start + timedelta(minutes=10)) is None
+
+    # Five failures from five users within a minute pause everyone for the rest of it.
+    later = start + timedelta(hours=1)
+    for user in range(10, 15):
+        throttle.failed(user, later + timedelta(seconds=user))
+    assert throttle.wait(99, later + timedelta(seconds=20)) == timedelta(seconds=50)
+    assert throttle.wait(99, later + timedelta(seconds=70)) is None
+
+
+def test_guessable_invite_codes() -> None:
+    from bot.domain.members import guessable_code, new_invite_code
+
+    for code in ("join-office-2026", "demo-join-office", "OFFICE_2026", "abcdefghijkl"):
+        assert guessable_code(code), code
+    for code in ("Xq4mT9vKp2Lr7wZc", "q7Rz-Kd2x-Lm9W", "office-Xq4mT9vK2"):
+        assert not guessable_code(code), code
+    assert not any(guessable_code(new_invite_code()) for _ in range(200))

@@ -296,6 +296,57 @@ async def test_chat_action_and_webhook_methods(bot):
     assert (await bot.get_webhook_info()).url == ""
 
 
+async def test_webhook_receives_updates_by_post_with_the_secret_header(bot, sandbox):
+    from aiohttp import web
+    from telegram.error import Conflict
+
+    received: list[tuple[str | None, dict]] = []
+    answers = [500]  # the first delivery fails: Telegram retries it
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(
+            (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
+        )
+        return web.Response(status=answers.pop(0) if answers else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    try:
+        assert await bot.set_webhook(
+            url, secret_token="s3cret-token_X", allowed_updates=["message"]
+        )
+        info = await bot.get_webhook_info()
+        assert info.url == url
+        assert info.allowed_updates == ("message",)
+        with pytest.raises(Conflict, match="webhook is active"):
+            await bot.get_updates()
+        with pytest.raises(BadRequest, match="unallowed characters"):
+            await bot.set_webhook(url, secret_token="no spaces allowed")
+
+        sandbox.send_text(USER_ID, "第一条")
+        sandbox.send_text(USER_ID, "第二条")
+        await sandbox.wait_for(lambda: len(received) >= 3, timeout=5)
+        assert [secret for secret, _ in received] == ["s3cret-token_X"] * 3
+        texts = [body["message"]["text"] for _, body in received]
+        assert texts == ["第一条", "第一条", "第二条"]  # retried after the 500, in order
+        await sandbox.wait_for(lambda: sandbox.webhook_info()["pending"] == 0, timeout=5)
+        assert sandbox.webhook_info()["delivered"] == 2
+        assert (await bot.get_webhook_info()).pending_update_count == 0
+
+        assert await bot.delete_webhook()
+        assert sandbox.webhook_info() is None
+        sandbox.send_text(USER_ID, "轮询")
+        [update] = await bot.get_updates(timeout=0)
+        assert update.message.text == "轮询"
+    finally:
+        await runner.cleanup()
+
+
 async def test_raw_requests_json_bodies_and_garbage(sandbox):
     async with aiohttp.ClientSession() as http:
         url = f"{sandbox.base_url}{TOKEN}"

@@ -202,3 +202,54 @@ def test_progress_bar_draws_on_a_terminal() -> None:
     bar(0, 4)
     bar(4, 4)
     assert stream.getvalue().endswith("\rquiz [" + "#" * 30 + "] 100%  4/4\n")
+
+
+HOSTILE_NAMES = {
+    4001: '=HYPERLINK("http://example.invalid","点我")',
+    4002: "+86 138 0000 0000",
+    4003: "-2+3",
+    4004: "@SUM(A1:A9)",
+    4005: "\tcmd",
+    4006: "\rcmd",
+    4007: "普通名字",
+}
+
+
+def test_cli_export_cells_never_run_as_formulas(tmp_path: Path) -> None:
+    """Names come from Telegram profiles: `python -m bot export` must not make them formulas."""
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"storage:\n  path: {tmp_path / 'bot.db'}\n", encoding="utf-8")
+
+    async def make() -> None:
+        db = Database(tmp_path / "bot.db")
+        await db.open()
+        async with db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO members (user_id, first_name, username, joined_at, updated_at) "
+                "VALUES (?, ?, ?, '2026-08-01T00:00:00+00:00', '2026-08-01T00:00:00+00:00')",
+                [(uid, name, "=cmd|' /C calc'!A0") for uid, name in HOSTILE_NAMES.items()],
+            )
+        await db.close()
+
+    asyncio.run(make())
+    csv_out, xlsx_out = tmp_path / "members.csv", tmp_path / "members.xlsx"
+    for out in (csv_out, xlsx_out):
+        assert main(["export", "members", "--out", str(out), "--config", str(config_file)]) == 0
+
+    rows = {int(r[0]): r for r in _read(csv_out)[1:]}
+    for uid, name in HOSTILE_NAMES.items():
+        expected = name if uid == 4007 else "'" + name
+        assert rows[uid][1] == expected
+        assert rows[uid][2] == "'=cmd|' /C calc'!A0"
+    assert rows[4007][0] == "4007"  # numbers are not touched
+
+    book = load_workbook(xlsx_out)
+    sheet = book.active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    by_id = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    for uid, name in HOSTILE_NAMES.items():
+        # Kept as typed (XML turns a bare CR into LF), stored as a string.
+        assert by_id[uid][1].value == name.replace("\r", "\n")
+        assert by_id[uid][1].data_type == "s"
+    assert isinstance(by_id[4007][0].value, int)

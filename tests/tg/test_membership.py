@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.members import MemberStatus, Role
-from tests.harness import ADMIN, Harness, buttons, make_config
+from tests.harness import ADMIN, REVIEWER, Harness, buttons, make_config
 
 NEWCOMER, STRANGER, CADRE = 501, 502, 503
 
@@ -239,3 +239,23 @@ async def test_strangers_learn_about_anonymous_reports_only_when_open_to_anyone(
     [opened] = await h.send(STRANGER, "/help")
     assert "/report" in opened["text"]
     assert "/status" in opened["text"]
+
+
+async def test_roles_from_the_config_get_their_menu_at_first_contact(harness: Harness) -> None:
+    h = harness
+
+    def chat_menu(user_id: int) -> set[str]:
+        return {c["command"] for c in h.sandbox.my_commands({"type": "chat", "chat_id": user_id})}
+
+    assert chat_menu(ADMIN) == set()  # not joined yet: nobody to publish for at start-up
+    h.user(ADMIN, "王管理")
+    await h.send(ADMIN, "/start")
+    assert {"invite", "members", "broadcast"} <= chat_menu(ADMIN)
+    # A reviewer whose first message is not /start is joined by the gate, menu included.
+    h.user(REVIEWER, "赵纪检")
+    await h.send(REVIEWER, "/help")
+    assert "reports" in chat_menu(REVIEWER)
+    assert "invite" not in chat_menu(REVIEWER)
+    # Staff joining with an invite keep everyone's menu.
+    await h.join(CADRE, "张干部")
+    assert chat_menu(CADRE) == set()

@@ -6,15 +6,18 @@ from html import escape
 
 from telegram import Update
 
-from bot.domain.members import MemberStatus, Role, deep_link
+from bot.domain.members import Invite, MemberStatus, Role, deep_link
+from bot.services.membership import RevokeOutcome
 from bot.tg import callbacks as cb
 from bot.tg.access import requires
 from bot.tg.context import BotContext
 from bot.tg.handlers.start import department_name, role_names
 from bot.tg.keyboards import (
+    INVITES_PAGE_SIZE,
     MEMBERS_PAGE_SIZE,
-    departments_keyboard,
+    invite_menu_keyboard,
     invite_presets_keyboard,
+    invites_keyboard,
     member_card_keyboard,
     members_keyboard,
 )
@@ -23,7 +26,7 @@ from bot.tg.menus import publish_member_menu
 
 @requires(Role.ADMIN)
 async def invite(update: Update, context: BotContext) -> None:
-    """/invite: choose a department, then limits; the bot answers with the deep link."""
+    """/invite: choose a department, then limits (or list the invites still usable)."""
     message = update.effective_message
     if message is None:
         return
@@ -32,7 +35,8 @@ async def invite(update: Update, context: BotContext) -> None:
         await message.reply_text(context.t("invite.no_departments"))
         return
     await message.reply_text(
-        context.t("invite.choose_department"), reply_markup=departments_keyboard(departments)
+        context.t("invite.choose_department"),
+        reply_markup=invite_menu_keyboard(context.t, departments),
     )
 
 
@@ -93,6 +97,75 @@ async def invite_create(update: Update, context: BotContext) -> None:
         ),
         disable_web_page_preview=True,
     )
+
+
+def _invite_line(context: BotContext, n: int, invite: Invite) -> str:
+    services = context.services
+    t = context.t
+    department = escape(department_name(context, invite.department_id))
+    link = escape(deep_link(services.bot_username, invite.code))
+    if invite.from_config:
+        return t("invite.list_item_preset", n=n, department=department, link=link)
+    uses = (
+        t("invite.used_any", used=invite.uses)
+        if invite.max_uses is None
+        else t("invite.used_n", used=invite.uses, n=invite.max_uses)
+    )
+    expires = (
+        t("invite.days_any")
+        if invite.expires_at is None
+        else t(
+            "invite.valid_until",
+            date=invite.expires_at.astimezone(services.config.timezone).strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+    return t("invite.list_item", n=n, department=department, uses=uses, expires=expires, link=link)
+
+
+async def _invites_page(context: BotContext, offset: int) -> tuple[str, object]:
+    membership = context.services.membership
+    now = context.services.now()
+    offset = max(0, offset)
+    total, page = await membership.usable_invites(now, offset, INVITES_PAGE_SIZE)
+    if not page and offset > 0:  # the last one on this page was just revoked
+        offset = max(0, (total - 1) // INVITES_PAGE_SIZE * INVITES_PAGE_SIZE)
+        total, page = await membership.usable_invites(now, offset, INVITES_PAGE_SIZE)
+    t = context.t
+    if not page:
+        return t("invite.list_empty"), invites_keyboard(t, [], 0, 0)
+    lines = [t("invite.list_title", total=total, first=offset + 1, last=offset + len(page))]
+    lines += [_invite_line(context, offset + i + 1, inv) for i, inv in enumerate(page)]
+    return "\n\n".join(lines), invites_keyboard(t, page, offset, total)
+
+
+@requires(Role.ADMIN)
+async def invite_list(update: Update, context: BotContext) -> None:
+    """The invites that can still admit someone, each made in the bot with a revoke button."""
+    query = update.callback_query
+    assert query is not None
+    offset = cb.InviteList.decode(query.data or "").offset
+    text, keyboard = await _invites_page(context, offset)
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
+
+
+@requires(Role.ADMIN)
+async def invite_revoke(update: Update, context: BotContext) -> None:
+    """Withdraw an invite: it admits nobody from now on. Then redraw the list."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    data = cb.InviteRevoke.decode(query.data or "")
+    services = context.services
+    outcome = await services.membership.revoke_invite(
+        actor_id=context.caller.user_id, code=data.code, now=services.now()
+    )
+    text, keyboard = await _invites_page(context, data.offset)
+    await query.answer(
+        context.t(f"invite.revoke_{outcome.value}"),
+        show_alert=outcome is not RevokeOutcome.REVOKED,
+    )
+    await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
 
 
 async def _members_page(context: BotContext, offset: int) -> tuple[str, object]:

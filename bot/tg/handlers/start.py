@@ -6,10 +6,11 @@ from html import escape
 
 from telegram import Update
 
-from bot.domain.members import Role
+from bot.domain.members import Role, whole_minutes
 from bot.services.membership import Caller, JoinOutcome
 from bot.tg.commands import HELP_SECTIONS, commands_for
 from bot.tg.context import BotContext
+from bot.tg.menus import publish_member_menu
 
 _OUTCOME_KEYS = {
     JoinOutcome.NEED_INVITE: "start.need_invite",
@@ -41,10 +42,19 @@ async def start(update: Update, context: BotContext) -> None:
         now=services.now(),
     )
     org = escape(services.config.organization_name)
+    if result.outcome is JoinOutcome.THROTTLED:
+        assert result.wait is not None
+        await message.reply_text(
+            context.t("start.too_many_attempts", minutes=whole_minutes(result.wait))
+        )
+        return
     if result.outcome in _OUTCOME_KEYS:
         await message.reply_text(context.t(_OUTCOME_KEYS[result.outcome], org=org))
         return
     context.caller = await services.membership.caller(user.id)
+    if result.outcome is JoinOutcome.JOINED and context.caller.roles:
+        # Admins, reviewers and leaders named in the config: their commands in the menu now.
+        await publish_member_menu(context.bot, services, context.caller)
     member = result.member
     dept = escape(department_name(context, member.department_id if member else None))
     key = "start.joined" if result.outcome is JoinOutcome.JOINED else "start.welcome_back"

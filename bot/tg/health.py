@@ -1,0 +1,97 @@
+"""The heartbeat job: every 30 s, check Telegram and the database, and write the result.
+
+Polling: healthy while a getUpdates succeeded within the last minute (`PollingRequest` notes
+each success). Webhook: healthy while the webhook server runs and Telegram still has our URL.
+The job runs on a fixed period, whatever members do; `python -m bot health` reads the file.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram.error import TelegramError
+from telegram.ext import Application, Job
+from telegram.request import HTTPXRequest
+
+from bot.services.health import HEARTBEAT_EVERY, POLL_STALE_AFTER, Beat
+from bot.services.registry import Services
+from bot.tg.context import SERVICES_KEY, BotContext
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_JOB = "heartbeat"
+POLLING_REQUEST_KEY = "polling_request"
+
+
+class PollingRequest(HTTPXRequest):
+    """PTB's getUpdates connection, noting when a poll last came back with an answer."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.last_success: datetime | None = None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """Send as usual; remember the time of each HTTP 200."""
+        status, body = await super().do_request(*args, **kwargs)
+        if status == 200:
+            self.last_success = datetime.now(UTC)
+        return status, body
+
+
+async def telegram_problem(application: Application, now: datetime) -> str | None:
+    """None if updates are arriving (or can arrive), else what is wrong."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    updater = application.updater
+    if updater is None or not updater.running:
+        return "telegram: the bot is not receiving updates (updater stopped)"
+    if services.config.telegram.mode == "webhook":
+        try:
+            info = await application.bot.get_webhook_info()
+        except TelegramError as exc:
+            return f"telegram: getWebhookInfo failed ({type(exc).__name__})"
+        if info.url != services.config.telegram.webhook.url:
+            return "telegram: the webhook is no longer registered with Telegram"
+        return None
+    request: PollingRequest | None = application.bot_data.get(POLLING_REQUEST_KEY)
+    last = request.last_success if request else None
+    if last is None:
+        return "telegram: no successful getUpdates yet"
+    if now - last > POLL_STALE_AFTER:
+        return f"telegram: no successful getUpdates for {int((now - last).total_seconds())} s"
+    return None
+
+
+async def beat(application: Application, now: datetime) -> Beat:
+    """Check Telegram and the database once and write the heartbeat file."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    problem = await telegram_problem(application, now) or await services.health.database_problem()
+    result = Beat(checked_at=now, mode=services.config.telegram.mode, problem=problem)
+    try:
+        services.health.record(result)
+    except OSError as exc:
+        log.warning("could not write the heartbeat: %s", exc)
+    if problem:
+        log.warning("health check: %s", problem)
+    return result
+
+
+async def heartbeat_job(context: BotContext) -> None:
+    """Job: one heartbeat, on the real clock (the file is read against the real clock)."""
+    await beat(context.application, datetime.now(UTC))
+
+
+def schedule_heartbeat(application: Application) -> Job:
+    """Beat every HEARTBEAT_EVERY, starting a few seconds after start-up."""
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+    for job in job_queue.get_jobs_by_name(HEARTBEAT_JOB):
+        job.schedule_removal()
+    return job_queue.run_repeating(
+        heartbeat_job,
+        interval=HEARTBEAT_EVERY,
+        first=5,
+        name=HEARTBEAT_JOB,
+        job_kwargs={"misfire_grace_time": int(HEARTBEAT_EVERY.total_seconds())},
+    )
