@@ -492,14 +492,19 @@ def _fill(template: str, values: dict[str, str], estimate: bool) -> tuple[str, b
         out.append(html.escape(literal, quote=False))
         following = parts[index + 1] if index + 1 < len(parts) else None
         if (
-            estimate
-            and name == "start"
+            name == "start"
             and following is not None
             and following[1] == "end"
             and following[0].strip() in _RANGE_SEPARATORS
         ):
+            # A one-day break reads as its day, not "6月9日至6月9日".
             separator = html.escape(following[0], quote=False)
-            out.append(f"预计{values['start']}{separator}{values['end']}，{ESTIMATE_AUTHORITY}")
+            dates = (
+                values["start"]
+                if values["start"] == values["end"]
+                else f"{values['start']}{separator}{values['end']}"
+            )
+            out.append(f"预计{dates}，{ESTIMATE_AUTHORITY}" if estimate else dates)
             index += 2
             continue
         if name is not None:

@@ -177,3 +177,12 @@ def test_literal_braces_and_html_survive_the_estimate_wording() -> None:
     variant = ReminderVariant("x-1", "元旦", "t", "{{start}} <b>{org}</b> {start}至{end}")
     message = render_reminder(variant, ESTIMATED_NEW_YEAR, "A&B")
     assert message.startswith("<b>t</b>\n\n{start} &lt;b&gt;A&amp;B&lt;/b&gt; 预计1月1日至1月3日")
+
+
+def test_a_one_day_break_reads_as_its_day() -> None:
+    variant = ReminderVariant("x-1", "端午节", "t", "{holiday}（{start}至{end}）将至")
+    estimated = HolidayBreak("端午节", date(2027, 6, 9), date(2027, 6, 9), official=False)
+    official = HolidayBreak("端午节", date(2027, 6, 9), date(2027, 6, 9), official=True)
+    expected = f"端午节（预计6月9日，{ESTIMATE_AUTHORITY}）将至"
+    assert expected in render_reminder(variant, estimated, "")
+    assert "端午节（6月9日）将至" in render_reminder(variant, official, "")
