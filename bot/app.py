@@ -33,6 +33,7 @@ from bot.tg.handlers import (
     broadcast,
     digest,
     errors,
+    items,
     quiz,
     report_review,
     reports,
@@ -111,6 +112,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("me", quiz.me))
     application.add_handler(CommandHandler("assign", quiz.assign))
     application.add_handler(CommandHandler("reload", quiz.reload))
+    application.add_handler(CommandHandler("items", items.items))
     application.add_handler(CommandHandler("reports", report_review.reports_command))
     application.add_handler(CommandHandler("digest", digest.digest))
     # [commands]
@@ -189,7 +191,8 @@ async def _post_init(application: Application) -> None:
     # Jobs: a reminder job per upcoming send, a daily re-plan, and the start-up catch-up.
     await start_reminders(application)
     # Quizzes: the daily-question notice at quiz.daily_time (caught up within hours if the
-    # bot was down) and an hourly check for assigned tests due within a day.
+    # bot was down), an hourly check for assigned tests due within a day, and the admins'
+    # weekly notice of newly flagged questions.
     await start_quiz_jobs(application)
 
     # Anonymous reports: load (or create) the receipt secret now, so a problem stops start-up.

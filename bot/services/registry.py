@@ -11,6 +11,7 @@ from bot.services.assignments import AssignmentService
 from bot.services.daily import DailyQuestionService
 from bot.services.delivery import DeliveryService
 from bot.services.digest import DigestService
+from bot.services.items import ItemAnalysisService
 from bot.services.membership import MembershipService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
@@ -37,6 +38,7 @@ class Services:
     reminders: ReminderService
     reports: ReportService
     digest: DigestService
+    items: ItemAnalysisService
     clock: Callable[[], datetime] = field(default=utc_now)
     bot_username: str = ""
 
@@ -56,6 +58,7 @@ class Services:
             reminders=ReminderService.load(config, delivery),
             reports=ReportService(config, db),
             digest=DigestService(config, db, quiz),
+            items=ItemAnalysisService(config, db, quiz, delivery),
         )
 
     def now(self) -> datetime:

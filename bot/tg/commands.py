@@ -36,6 +36,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("broadcast", Role.ADMIN),
     CommandSpec("assign", Role.ADMIN),
     CommandSpec("reload", Role.ADMIN),
+    CommandSpec("items", Role.ADMIN),
 )
 
 PUBLIC_COMMANDS = frozenset(c.name for c in COMMANDS if c.public)

@@ -118,3 +118,22 @@ async def test_migrated_cards_go_on_from_their_box(migrated: Database) -> None:
     # and leaves the book, as a right answer there did before.
     assert after == {"q-1": 3, "q-2": 6, "q-3": 12, "q-4": 20, "q-5": None}
     assert (await repo.review_counts(1, ANSWERED))[1] == 4
+
+
+async def test_answers_get_one_index_for_first_attempts_in_place_of_another(
+    migrated: Database,
+) -> None:
+    indexes = {
+        r["name"]
+        for r in await migrated.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'answers' "
+            "AND sql IS NOT NULL"
+        )
+    }
+    assert indexes == {"answers_member_question", "answers_time_question"}
+    plan = await migrated.fetchall(
+        "EXPLAIN QUERY PLAN SELECT question_id, COUNT(*), SUM(correct) FROM answers "
+        "WHERE user_id = ? GROUP BY question_id",
+        (1,),
+    )
+    assert any("COVERING INDEX answers_member_question" in r["detail"] for r in plan)
