@@ -34,6 +34,7 @@ from bot.tg.handlers import (
     content,
     digest,
     errors,
+    items,
     quiz,
     report_review,
     reports,
@@ -124,6 +125,7 @@ def register_handlers(application: Application) -> None:
     # /reload: banks, reminder texts and holidays together, then the reminder jobs re-planned.
     application.add_handler(CommandHandler("reload", content.reload))
     application.add_handler(CommandHandler("plan", content.plan))
+    application.add_handler(CommandHandler("items", items.items))
     application.add_handler(CommandHandler("reports", report_review.reports_command))
     application.add_handler(CommandHandler("digest", digest.digest))
     # [commands]
@@ -207,7 +209,8 @@ async def _post_init(application: Application) -> None:
     # daily check that warns admins (weekly at most) while the official schedule is missing.
     await start_reminders(application)
     # Quizzes: the daily-question notice at quiz.daily_time (caught up within hours if the
-    # bot was down) and an hourly check for assigned tests due within a day.
+    # bot was down), an hourly check for assigned tests due within a day, and the admins'
+    # weekly notice of newly flagged questions.
     await start_quiz_jobs(application)
 
     # Anonymous reports: load (or create) the receipt secret now, so a problem stops start-up.

@@ -329,9 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(func=_cmd_reminders_plan)
 
     export = sub.add_parser(
-        "export", help="write quiz results, report summaries or members to CSV or XLSX"
+        "export",
+        help="write quiz results, report summaries, members or question statistics to CSV or XLSX",
     )
-    export.add_argument("kind", choices=("quiz", "reports", "members"))
+    export.add_argument("kind", choices=("quiz", "reports", "members", "items"))
     export.add_argument(
         "--format", choices=("csv", "xlsx"), help="file format (default: from --out, else csv)"
     )

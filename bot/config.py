@@ -91,7 +91,6 @@ class QuizConfig:
     content_dir: Path = Path("content/quizzes")
     questions_per_session: int = 10
     daily_time: time = time(8, 30)
-    review_intervals: tuple[int, ...] = (1, 2, 4, 7, 15)
 
 
 @dataclass(frozen=True)
@@ -218,7 +217,6 @@ SCHEMA: _Schema = {
         "content_dir": (str, ""),
         "questions_per_session": (int, 10),
         "daily_time": (str, "08:30"),
-        "review_intervals": (list, [1, 2, 4, 7, 15]),
     },
     "reminders": {
         "content_dir": (str, ""),
@@ -246,6 +244,13 @@ SCHEMA: _Schema = {
         "keep": (int, 7),
         "time": (str, "03:00"),
     },
+}
+
+# Keys earlier releases documented, with what to do now: refused with that advice rather than
+# as an unknown key, so a config copied from an old example says why it stopped start-up.
+RETIRED_KEYS = {
+    "quiz.review_intervals": "no longer used: the mistake book schedules reviews with FSRS; "
+    "remove this key",
 }
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -320,9 +325,6 @@ def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
                 q["questions_per_session"], 1, 50, f"{source}: quiz.questions_per_session"
             ),
             daily_time=_time_of_day(q["daily_time"], f"{source}: quiz.daily_time"),
-            review_intervals=_positive_ints(
-                q["review_intervals"], f"{source}: quiz.review_intervals"
-            ),
         ),
         "reminders": RemindersConfig(
             content_dir=_content_path(r["content_dir"], content_dir, "reminders"),
@@ -409,6 +411,8 @@ def _apply_schema(data: Any, schema: _Schema, where: str, path: str) -> dict[str
         if key not in schema:
             known = ", ".join(sorted(schema))
             dotted = f"{path}.{key}" if path else str(key)
+            if dotted in RETIRED_KEYS:
+                raise ConfigError(f"{where}: {dotted}: {RETIRED_KEYS[dotted]}")
             raise ConfigError(f"{where}: {dotted}: unknown key (known here: {known})")
     for key, spec in schema.items():
         dotted = f"{path}.{key}" if path else key

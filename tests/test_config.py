@@ -50,6 +50,16 @@ def test_defaults_and_env_token_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.config_roles(8) == frozenset()
 
 
+def test_a_retired_key_stops_start_up_saying_what_to_do() -> None:
+    data = {"telegram": {"token": TOKEN}, "quiz": {"review_intervals": [1, 2, 4, 7, 15]}}
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, source="<t>")
+    assert str(caught.value) == (
+        "<t>: quiz.review_intervals: no longer used: the mistake book schedules reviews "
+        "with FSRS; remove this key"
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

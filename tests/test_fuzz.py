@@ -37,6 +37,7 @@ COMMANDS = [
     "/broadcast",
     "/assign",
     "/reload",
+    "/items",
     "/frobnicate",
     "/start not-a-code",
     "/quiz extra args",

@@ -1,4 +1,4 @@
-"""`python -m bot export quiz|reports|members`: CSV or XLSX for offline filing.
+"""`python -m bot export quiz|reports|members|items`: CSV or XLSX for offline filing.
 
 Headers and codes (session kinds, statuses) are written in the configured language. Large
 tables stream: rows are read in batches and XLSX is written in openpyxl's write-only mode.
@@ -23,16 +23,20 @@ from bot.domain.members import Role
 from bot.domain.quiz import score_percent
 from bot.domain.reports import csv_cell
 from bot.i18n import Translate, translator
+from bot.services.delivery import DeliveryService
+from bot.services.items import ItemAnalysisService, export_row
+from bot.services.quiz import QuizService
 from bot.storage.database import Database
 from bot.storage.exports import QUERIES, count_rows, stream_rows
 from bot.storage.files import make_private_dir, new_private_file
 
-KINDS = tuple(QUERIES)
+KINDS = (*QUERIES, "items")
 FORMATS = ("csv", "xlsx")
 _HEADER_KEYS = {
     "quiz": "export.quiz_columns",
     "reports": "export.report_columns",
     "members": "export.member_columns",
+    "items": "export.items_columns",
 }
 
 Progress = Callable[[int, int], None]  # (rows written, total rows)
@@ -173,9 +177,11 @@ async def export_table(
     progress: Progress | None = None,
 ) -> int:
     """Write one export file; return how many rows it holds (header not counted)."""
-    if kind not in QUERIES or fmt not in FORMATS:
+    if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(f"unknown export {kind!r} as {fmt!r}")
     t = translator(config.language)
+    if kind == "items":
+        return await _export_items(config, db, fmt, out, t, progress)
     convert = getattr(_Rows(config, t), kind)
     query = QUERIES[kind]
     total = await count_rows(db, query)
@@ -194,3 +200,21 @@ async def export_table(
         sink.discard()
         raise
     return written
+
+
+async def _export_items(
+    config: Config, db: Database, fmt: str, out: Path, t: Translate, progress: Progress | None
+) -> int:
+    """Every live question with its item analysis (computed, not a table: no streaming)."""
+    quiz = QuizService.load(config, db)
+    report = await ItemAnalysisService(config, db, quiz, DeliveryService(config, db)).report()
+    sink = _Sink(out, fmt, "items", t(_HEADER_KEYS["items"]).split(","))
+    try:
+        sink.write([export_row(t, line) for line in report.lines])
+        sink.close()
+    except BaseException:
+        sink.discard()
+        raise
+    if progress:
+        progress(len(report.lines), len(report.lines))
+    return len(report.lines)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.config import Config
 from bot.content.quizzes import Library, load_checked
-from bot.domain.leitner import LeitnerSchedule
+from bot.domain.mistakes import MistakeSchedule, ReviewCard
 from bot.domain.questions import Bank, Question
 from bot.domain.quiz import (
     MIXED,
@@ -41,6 +41,8 @@ class AnswerOutcome:
     shown: frozenset[int]
     correct: bool
     session: Session  # after the answer
+    was_in_book: bool  # the question was in the member's mistake book before this answer
+    card: ReviewCard | None  # its place in the mistake book now (None: not, or no longer, in it)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class QuizService:
         self.rng = rng or random.Random()
         self.repo = QuizRepository(db)
         self.assignments = AssignmentRepository(db)
-        self.schedule = LeitnerSchedule(config.quiz.review_intervals)
+        self.schedule = MistakeSchedule()
 
     @classmethod
     def load(cls, config: Config, db: Database) -> QuizService:
@@ -183,13 +185,9 @@ class QuizService:
                 now=now,
             )
             current = await self.repo.review_item(tx, session.user_id, question.id)
-            await self.repo.put_review_item(
-                tx,
-                session.user_id,
-                question.id,
-                self.schedule.after_answer(current, correct, now),
-                now,
-            )
+            card = self.schedule.after_answer(current, correct, now)
+            if current is not None or card is not None:
+                await self.repo.put_review_item(tx, session.user_id, question.id, card)
             finished = session.position + 1 >= session.total
             if finished and session.kind is SessionKind.ASSIGNED:
                 await self.assignments.complete(tx, session, session.correct + correct, now)
@@ -201,7 +199,7 @@ class QuizService:
             status="finished" if finished else "active",
             finished_at=now if finished else None,
         )
-        return AnswerOutcome(question, item, shown, correct, after)
+        return AnswerOutcome(question, item, shown, correct, after, current is not None, card)
 
     async def missed(self, session: Session) -> list[Question]:
         """The questions a session got wrong, in order."""

@@ -13,6 +13,7 @@ from bot.services.daily import DailyQuestionService
 from bot.services.delivery import DeliveryService
 from bot.services.digest import DigestService
 from bot.services.health import HealthService
+from bot.services.items import ItemAnalysisService
 from bot.services.membership import MembershipService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
@@ -41,6 +42,7 @@ class Services:
     digest: DigestService
     content: ContentService
     health: HealthService
+    items: ItemAnalysisService
     clock: Callable[[], datetime] = field(default=utc_now)
     bot_username: str = ""
 
@@ -64,6 +66,7 @@ class Services:
             digest=DigestService(config, db, quiz, reminders),
             content=ContentService(config, quiz, reminders),
             health=HealthService(config, db),
+            items=ItemAnalysisService(config, db, quiz, delivery),
         )
 
     def now(self) -> datetime:

@@ -211,4 +211,36 @@ MIGRATIONS: list[str] = [
     CREATE INDEX answers_time_question ON answers (answered_at, question_id, correct);
     DROP INDEX answers_time;
     """,
+    # 6: the mistake book moves from Leitner boxes to FSRS cards (bot/domain/mistakes.py), and
+    # answers get an index for item analysis (bot/storage/items.py).
+    # Every item stays, due when it was due. Its stability is the interval its box gave it (due
+    # minus last answer, which holds whatever quiz.review_intervals said): FSRS schedules a card
+    # at 90 % recall, which falls exactly at t = stability, so the old due date is the one FSRS
+    # would have set. Its difficulty is what FSRS gives a first wrong answer under the
+    # default parameters (w4 = 6.4133): every item entered the book with a miss, and right
+    # answers leave an FSRS difficulty all but unchanged.
+    """
+    CREATE TABLE review_cards (
+        user_id         INTEGER NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
+        question_id     TEXT NOT NULL,
+        stability       REAL NOT NULL,
+        difficulty      REAL NOT NULL,
+        due_at          TEXT NOT NULL,
+        last_review     TEXT NOT NULL,
+        PRIMARY KEY (user_id, question_id)
+    );
+    INSERT INTO review_cards (user_id, question_id, stability, difficulty, due_at, last_review)
+    SELECT user_id, question_id,
+           MAX(julianday(due_at) - julianday(last_seen), 1.0), 6.4133, due_at, last_seen
+    FROM review_items;
+    DROP TABLE review_items;
+    ALTER TABLE review_cards RENAME TO review_items;
+    CREATE INDEX review_items_due ON review_items (user_id, due_at);
+
+    -- Item analysis reads every member's first attempt at each question, and /me reads one
+    -- member's answers: one covering index serves both, in place of answers_user (nothing reads
+    -- a member's answers in time order), so answering writes no more index entries than before.
+    CREATE INDEX answers_member_question ON answers (user_id, question_id, correct, answered_at);
+    DROP INDEX answers_user;
+    """,
 ]

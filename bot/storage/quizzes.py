@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.domain.leitner import LeitnerBox
+from bot.domain.mistakes import ReviewCard
 from bot.domain.quiz import Session, SessionItem, SessionKind
 from bot.storage.database import Database, Transaction
 from bot.storage.members import from_db_time, to_db_time
@@ -172,34 +172,45 @@ class QuizRepository:
 
     async def review_item(
         self, tx: Transaction, user_id: int, question_id: str
-    ) -> LeitnerBox | None:
-        """A question's place in the member's mistake book."""
+    ) -> ReviewCard | None:
+        """A question's card in the member's mistake book."""
         row = await tx.fetchone(
-            "SELECT box, due_at FROM review_items WHERE user_id = ? AND question_id = ?",
+            "SELECT stability, difficulty, due_at, last_review FROM review_items "
+            "WHERE user_id = ? AND question_id = ?",
             (user_id, question_id),
         )
-        return LeitnerBox(row["box"], datetime.fromisoformat(row["due_at"])) if row else None
+        if row is None:
+            return None
+        return ReviewCard(
+            stability=row["stability"],
+            difficulty=row["difficulty"],
+            due_at=datetime.fromisoformat(row["due_at"]),
+            last_review=datetime.fromisoformat(row["last_review"]),
+        )
 
     async def put_review_item(
-        self,
-        tx: Transaction,
-        user_id: int,
-        question_id: str,
-        item: LeitnerBox | None,
-        now: datetime,
+        self, tx: Transaction, user_id: int, question_id: str, card: ReviewCard | None
     ) -> None:
-        """Move a question in the mistake book, or take it out (None)."""
-        if item is None:
+        """Store a question's new card in the mistake book, or take it out (None)."""
+        if card is None:
             await tx.execute(
                 "DELETE FROM review_items WHERE user_id = ? AND question_id = ?",
                 (user_id, question_id),
             )
             return
         await tx.execute(
-            "INSERT INTO review_items (user_id, question_id, box, due_at, last_seen) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, question_id) DO UPDATE SET "
-            "box = excluded.box, due_at = excluded.due_at, last_seen = excluded.last_seen",
-            (user_id, question_id, item.box, to_db_time(item.due_at), to_db_time(now)),
+            "INSERT INTO review_items (user_id, question_id, stability, difficulty, due_at, "
+            "last_review) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, question_id) DO UPDATE "
+            "SET stability = excluded.stability, difficulty = excluded.difficulty, "
+            "due_at = excluded.due_at, last_review = excluded.last_review",
+            (
+                user_id,
+                question_id,
+                card.stability,
+                card.difficulty,
+                to_db_time(card.due_at),
+                to_db_time(card.last_review),
+            ),
         )
 
     async def due_review(self, user_id: int, now: datetime, limit: int) -> list[str]:

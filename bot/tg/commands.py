@@ -37,6 +37,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("assign", Role.ADMIN),
     CommandSpec("reload", Role.ADMIN),
     CommandSpec("plan", Role.ADMIN),
+    CommandSpec("items", Role.ADMIN),
 )
 
 PUBLIC_COMMANDS = frozenset(c.name for c in COMMANDS if c.public)

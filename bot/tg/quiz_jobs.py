@@ -1,4 +1,5 @@
-"""Scheduled quiz work: the daily question notice and reminders before assignment deadlines."""
+"""Scheduled quiz work: the daily question notice, reminders before assignment deadlines, and
+the admins' weekly notice of newly flagged questions."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from telegram.ext import Application
 
 from bot.services.registry import Services
 from bot.tg.context import SERVICES_KEY, BotContext
+from bot.tg.digest import ptb_days
 from bot.tg.jobs import MISFIRE_GRACE
 
 log = logging.getLogger(__name__)
 
 DAILY_JOB = "quiz daily question"
 DEADLINE_JOB = "quiz assignment deadlines"
+ITEMS_JOB = "quiz item analysis weekly"
 # A daily notice that came due while the bot was down is still sent within this window.
 DAILY_CATCH_UP = timedelta(hours=6)
 
@@ -34,6 +37,13 @@ async def deadline_reminder_job(context: BotContext) -> None:
         log.info("%d assignment reminder campaign(s) queued", created)
 
 
+async def item_notice_job(context: BotContext) -> None:
+    """Tell admins of the questions item analysis flagged this week (if any)."""
+    services = context.services
+    if await services.items.send_weekly_notice(services.now()):
+        log.info("question quality notice queued")
+
+
 def daily_due_since(now: datetime, services: Services) -> bool:
     """Whether today's notice time has passed, within the catch-up window."""
     config = services.config
@@ -43,11 +53,11 @@ def daily_due_since(now: datetime, services: Services) -> bool:
 
 
 async def start_quiz_jobs(application: Application) -> None:
-    """Schedule the daily notice and the hourly deadline check; catch up a missed notice."""
+    """Schedule the daily notice, deadline checks, the weekly quality notice; catch up a notice."""
     services: Services = application.bot_data[SERVICES_KEY]
     jobs = application.job_queue
     assert jobs is not None, "python-telegram-bot[job-queue] is required"
-    for name in (DAILY_JOB, DEADLINE_JOB):
+    for name in (DAILY_JOB, DEADLINE_JOB, ITEMS_JOB):
         for job in jobs.get_jobs_by_name(name):
             job.schedule_removal()
     config = services.config
@@ -62,6 +72,13 @@ async def start_quiz_jobs(application: Application) -> None:
         interval=3600,
         first=60,
         name=DEADLINE_JOB,
+        job_kwargs=MISFIRE_GRACE,
+    )
+    jobs.run_daily(
+        item_notice_job,
+        time=config.digest.time.replace(tzinfo=config.timezone),
+        days=ptb_days(config.digest.weekday),
+        name=ITEMS_JOB,
         job_kwargs=MISFIRE_GRACE,
     )
     now = services.now()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.domain.questions import LETTERS
+from bot.domain.quiz import SessionKind
 from tests.harness import Harness, buttons, make_config
 
 CADRE = 701
@@ -143,9 +145,12 @@ async def test_full_session_of_every_type_costs_one_edit_per_answer(
     )
     assert {r["question_id"]: bool(r["correct"]) for r in rows} == outcomes
     review = await h.services.db.fetchall(
-        "SELECT question_id, box FROM review_items WHERE user_id = ?", (CADRE,)
+        "SELECT question_id, due_at FROM review_items WHERE user_id = ?", (CADRE,)
     )
-    assert [tuple(r) for r in review] == [("t-multiple", 1)]
+    # The miss is due for review a day after it was answered.
+    assert [(r["question_id"], r["due_at"]) for r in review] == [
+        ("t-multiple", (h.clock.now + timedelta(days=1)).isoformat())
+    ]
 
 
 async def test_restart_mid_quiz_continues_on_the_same_message(quiz_harness: Harness) -> None:
@@ -199,7 +204,7 @@ async def test_stale_double_and_foreign_buttons_are_answered_politely(
     assert (await h.services.db.fetchone("SELECT COUNT(*) FROM answers"))[0] == 1
 
 
-async def test_wrong_answers_come_back_in_review_when_due(quiz_harness: Harness) -> None:
+async def test_wrong_answers_come_back_in_review_until_learnt(quiz_harness: Harness) -> None:
     h = quiz_harness
     [picker] = await h.send(CADRE, "/quiz")
     message = await h.press(CADRE, picker, "测试题库")
@@ -208,21 +213,77 @@ async def test_wrong_answers_come_back_in_review_when_due(quiz_harness: Harness)
     [nothing] = await h.send(CADRE, "/review")
     assert "没有到期" in nothing["text"]
     assert "共 3 题" in nothing["text"]
+    assert "下一题将在 2026-09-21 10:00 到期" in nothing["text"]
+    # Each round of right answers on the due day puts the next review further off (FSRS with
+    # its default parameters: 2, 6, then 17 days); the fourth takes the questions out.
+    for days, interval in ((1, 2), (2, 6), (6, 17), (17, None)):
+        h.clock.advance(days=days - 1, hours=23)
+        [early] = await h.send(CADRE, "/review")
+        assert "没有到期" in early["text"]
+        h.clock.advance(hours=1)
+        [review] = await h.send(CADRE, "/review")
+        assert "错题复习" in review["text"]
+        assert "第 1/3 题" in review["text"]
+        message = review
+        for _ in range(3):
+            message = await _answer(h, message, right=True)
+            due = h.clock.now + timedelta(days=interval or 0)
+            expected = (
+                f"错题本：下次复习 {due.astimezone(h.config.timezone):%Y-%m-%d}（{interval} 天后）"
+                if interval
+                else "错题本：已经记牢，移出错题本"
+            )
+            assert expected in message["text"]
+        assert "得分：3/3" in message["text"]
+    [empty] = await h.send(CADRE, "/review")
+    assert "错题本是空的" in empty["text"]
+    assert (await h.services.db.fetchone("SELECT COUNT(*) FROM review_items"))[0] == 0
+
+
+async def test_a_miss_in_review_comes_back_the_next_day(quiz_harness: Harness) -> None:
+    h = quiz_harness
+    [picker] = await h.send(CADRE, "/quiz")
+    message = await h.press(CADRE, picker, "测试题库")
+    for _ in range(3):
+        message = await _answer(h, message, right=False)
     h.clock.advance(days=1)
     [review] = await h.send(CADRE, "/review")
-    assert "错题复习" in review["text"]
-    assert "第 1/3 题" in review["text"]
-    message = review
-    for _ in range(3):
-        message = await _answer(h, message, right=True)
-    assert "得分：3/3" in message["text"]
-    boxes = await h.services.db.fetchall("SELECT box FROM review_items WHERE user_id = ?", (CADRE,))
-    assert [r["box"] for r in boxes] == [2, 2, 2]
-    [later] = await h.send(CADRE, "/review")
-    assert "没有到期" in later["text"]
-    h.clock.advance(days=2)
-    [again] = await h.send(CADRE, "/review")
-    assert "第 1/3 题" in again["text"]
+    message = await _answer(h, review, right=True)
+    assert "（2 天后）" in message["text"]
+    message = await _answer(h, message, right=False)
+    assert "（1 天后）" in message["text"]
+    assert "回答错误" in message["text"]
+
+
+async def test_grading_keeps_the_mistake_book_in_the_answers_transaction(
+    quiz_harness: Harness,
+) -> None:
+    """One answer is one transaction: the mistake book adds a read and at most one write."""
+    h = quiz_harness
+    quiz = h.services.quiz
+    statements: list[str] = []
+    await h.services.db.conn.set_trace_callback(lambda sql: statements.append(sql.split()[0]))
+    try:
+        session = await quiz.start(CADRE, SessionKind.QUIZ, h.clock.now, bank_id="test-bank")
+        statements.clear()
+        wrong = frozenset(range(len(session.current.order))) - session.current.correct_shown(
+            quiz.questions[session.current.question_id]
+        )
+        outcome = await quiz.answer(session, frozenset({min(wrong)}), h.clock.now)
+        assert outcome is not None
+        assert not outcome.correct
+        # Session update, the answer, the card read, the card write.
+        assert statements == ["BEGIN", "UPDATE", "INSERT", "SELECT", "INSERT", "COMMIT"]
+        session = outcome.session
+        statements.clear()
+        right = session.current.correct_shown(quiz.questions[session.current.question_id])
+        outcome = await quiz.answer(session, right, h.clock.now)
+        assert outcome is not None
+        assert outcome.correct
+        # Right, and not in the book: nothing to write there.
+        assert statements == ["BEGIN", "UPDATE", "INSERT", "SELECT", "COMMIT"]
+    finally:
+        await h.services.db.conn.set_trace_callback(None)
 
 
 async def test_me_shows_attempts_average_and_mistakes(quiz_harness: Harness) -> None:

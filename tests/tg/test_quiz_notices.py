@@ -104,10 +104,12 @@ async def test_daily_question_job_sends_once_and_prefers_due_mistakes(notices: H
     assert "第 1/1 题" in question["text"]
     done = await _answer(h, CADRE, question, right=True)
     assert "今天的每日一题已完成" in done["text"]
+    # The review moved the mistake's next due date two days on.
+    assert "错题本：下次复习 2026-09-24（2 天后）" in done["text"]
     row = await h.services.db.fetchone(
-        "SELECT box FROM review_items WHERE user_id = ? AND question_id = ?", (CADRE, missed)
+        "SELECT due_at FROM review_items WHERE user_id = ? AND question_id = ?", (CADRE, missed)
     )
-    assert row["box"] == 2
+    assert datetime.fromisoformat(row["due_at"]) == h.clock.now + timedelta(days=2)
 
     # Yesterday's button is recognisably old.
     h.clock.advance(days=1)

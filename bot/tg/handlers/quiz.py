@@ -12,6 +12,7 @@ from html import escape
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.members import Role
+from bot.domain.mistakes import ReviewCard
 from bot.domain.questions import LETTERS, Question, QuestionType
 from bot.domain.quiz import (
     MIXED,
@@ -120,7 +121,17 @@ def _feedback_text(context: BotContext, outcome: AnswerOutcome) -> str:
         )
     lines.append(context.t("quiz.explanation", text=escape(question.explanation)))
     lines.append(context.t("quiz.source", text=escape(question.source)))
+    if outcome.was_in_book:
+        lines.append(_book_line(context, outcome.card))
     return "\n".join(lines)
+
+
+def _book_line(context: BotContext, card: ReviewCard | None) -> str:
+    """Where a question from the mistake book goes after this answer."""
+    if card is None:
+        return context.t("review.mastered")
+    local = card.due_at.astimezone(context.services.config.timezone)
+    return context.t("review.next", date=local.strftime("%Y-%m-%d"), days=card.interval_days)
 
 
 def _short(text: str, limit: int = 60) -> str:
