@@ -203,6 +203,17 @@ class MembershipService:
                 )
         return changed
 
+    async def holders(self, role: Role) -> list[tuple[int, str]]:
+        """Active members holding `role` now (config or granted), with their language."""
+        user_ids = set(self.config.roles[role]) | set(await self.members.with_role(role))
+        found = []
+        for user_id in sorted(user_ids):
+            caller = await self.caller(user_id)
+            member = caller.member
+            if member is not None and member.status is MemberStatus.ACTIVE and caller.has(role):
+                found.append((user_id, member.language or self.config.language))
+        return found
+
     async def admin_ids(self) -> set[int]:
         """Admins from the config (joined or not) and admins granted in the bot (members)."""
         return set(self.config.roles[Role.ADMIN]) | set(await self.members.with_role(Role.ADMIN))

@@ -309,6 +309,21 @@ class ReportAddInfo(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
+class ReportReceiptDone(CallbackData):
+    """The receipt: 已抄写, delete this message (the code is nowhere else)."""
+
+    prefix: ClassVar[str] = "rpr"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportCleanup(CallbackData):
+    """After a report or a /status: delete the messages of that conversation from the chat."""
+
+    prefix: ClassVar[str] = "rpz"
+    keep: bool  # keep the message the button is on (the receipt, until 已抄写)
+
+
+@dataclasses.dataclass(frozen=True)
 class ReportsHome(CallbackData):
     """Reviewers: the /reports overview."""
 

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 
 from bot.demo import demo_environment
-from bot.tg.handlers.report_review import NOTICE_JOB
+from bot.tg.report_jobs import TICK_JOB
 from tests.tg.report_support import code_in, png
 
 CADRE, REVIEWER = 20004, 20003
@@ -77,8 +77,8 @@ class Chat:
 
 async def test_demo_cadre_files_a_report_and_the_reviewer_handles_it() -> None:
     async with demo_environment(port=0) as (sandbox, application):
-        [job] = application.job_queue.get_jobs_by_name(NOTICE_JOB)
-        assert job.trigger.interval.total_seconds() == 60  # the demo batches every minute
+        [job] = application.job_queue.get_jobs_by_name(TICK_JOB)
+        assert job.trigger.interval.total_seconds() == 60  # the demo stores every minute
         async with aiohttp.ClientSession() as session:
             base = f"http://127.0.0.1:{sandbox.port}"
             cadre, reviewer = Chat(session, base, CADRE), Chat(session, base, REVIEWER)
@@ -98,9 +98,12 @@ async def test_demo_cadre_files_a_report_and_the_reviewer_handles_it() -> None:
             await cadre.press(added, "完成")
             preview = await cadre.bot_says("请核对要提交的反映")
             await cadre.press(preview, "确认提交")
-            code = code_in((await cadre.bot_says("你的查询码"))["text"])
-
-            await job.run(application)  # the minute's batch, without waiting for it
+            await cadre.bot_says("正在保存你的反映")  # the code comes once it is stored
+            await job.run(application)  # the minute's tick, without waiting for it
+            receipt = await cadre.bot_says("你的查询码")
+            assert receipt["protected"]
+            code = code_in(receipt["text"])
+            # The demo announces at every tick (production: at the full hour).
             await reviewer.bot_says("新收到 1 条反映：形式主义 1")
             await reviewer.send("/reports")
             overview = await reviewer.bot_says("选择状态查看列表")
