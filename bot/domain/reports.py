@@ -148,6 +148,8 @@ class Attachment:
 
     kind: AttachmentKind
     file_id: str = field(repr=False)
+    # The file id is the bot's own re-sent copy: no file name, no metadata in a photo.
+    sanitized: bool = False
 
 
 @dataclass

@@ -385,6 +385,10 @@ class ReportService:
             await self.repo.messages(report.id, announced_only=True),
         )
 
+    async def keep_sanitized(self, report: Report, position: int, file_id: str) -> None:
+        """Store the re-sent copy of an attachment (neutral name, no metadata) in its place."""
+        await self.repo.replace_attachment(report.id, position, file_id)
+
     async def record(
         self, reviewer_id: int, action: str, ref: str, now: datetime, detail: str | None = None
     ) -> None:

@@ -146,10 +146,21 @@ class ReportRepository:
     async def attachments(self, report_id: int) -> list[Attachment]:
         """A report's attachments in the order they were sent."""
         rows = await self.db.fetchall(
-            "SELECT kind, file_id FROM report_attachments WHERE report_id = ? ORDER BY position",
+            "SELECT kind, file_id, sanitized FROM report_attachments WHERE report_id = ? "
+            "ORDER BY position",
             (report_id,),
         )
-        return [Attachment(AttachmentKind(r["kind"]), r["file_id"]) for r in rows]
+        return [
+            Attachment(AttachmentKind(r["kind"]), r["file_id"], bool(r["sanitized"])) for r in rows
+        ]
+
+    async def replace_attachment(self, report_id: int, position: int, file_id: str) -> None:
+        """Keep the re-sent copy without name or metadata in place of what the reporter sent."""
+        await self.db.execute(
+            "UPDATE report_attachments SET file_id = ?, sanitized = 1 "
+            "WHERE report_id = ? AND position = ?",
+            (file_id, report_id, position),
+        )
 
     async def notes(self, report_id: int) -> list[ReportNote]:
         """Reviewers' internal notes, oldest first."""

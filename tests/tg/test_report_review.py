@@ -3,10 +3,13 @@ batched notice and retention (before the nightly backup)."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from bot.domain.members import Role
 from bot.domain.reports import Attachment, AttachmentKind, Category, Draft, ReportStatus
@@ -349,9 +352,15 @@ async def test_a_report_filed_in_chat_reaches_the_reviewer_with_its_photo(
     await h.press(REVIEWER, listing, "形式主义")
     photos = [m for m in h.sandbox.bot_messages(REVIEWER) if m.get("photo")]
     assert [p["caption"].split("·")[-1].strip() for p in photos] == ["附件 1/2", "附件 2/2"]
-    # Sent again by the stored file id: the very pictures the cadre sent.
+    # The very pictures the cadre sent, as the bot's own re-encoded copies.
     sent = [m for m in h.sandbox.messages(CADRE) if not m["from_bot"] and m["photo"]]
-    assert [p["photo"]["file_id"] for p in photos] == [m["photo"]["file_id"] for m in sent]
+    for copy, original in zip(photos, sent, strict=True):
+        assert copy["photo"]["file_id"] != original["photo"]["file_id"]
+        pixels = [
+            Image.open(io.BytesIO(h.sandbox.file_bytes(m["photo"]["file_id"]))).convert("RGB")
+            for m in (copy, original)
+        ]
+        assert pixels[0].tobytes() == pixels[1].tobytes()
 
 
 async def test_long_texts_are_shortened_on_the_card_and_sent_in_full(harness: Harness) -> None:

@@ -4,7 +4,8 @@ export (the write tick and the hourly batch are in bot/tg/report_jobs.py).
 Every button re-checks the reviewer role at the moment it is pressed (callback data can be
 forged), and every reviewer action is written to report_audit by the service. Everything shown
 here is what the last hourly batch announced; leaders who are not reviewers see counts as of
-the end of yesterday.
+the end of yesterday. Attachments are sent as the bot's own copies: documents under a neutral
+name, photos re-encoded without metadata.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import warnings
 from datetime import datetime, timedelta
 from enum import IntEnum
 from html import escape
+from pathlib import PurePosixPath
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
@@ -30,6 +33,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.members import Role
 from bot.domain.reports import (
+    Attachment,
     AttachmentKind,
     ReportStatus,
     check_length,
@@ -38,6 +42,7 @@ from bot.domain.reports import (
     split_text,
     utf16_len,
 )
+from bot.services.images import clean_image
 from bot.services.reports import ReportView
 from bot.tg import callbacks as cb
 from bot.tg.access import refuse, requires
@@ -289,15 +294,66 @@ async def _send_material(
     for number, item in enumerate(view.attachments, start=1):
         caption = context.t("reports.attachment_caption", ref=ref, number=number, total=total)
         try:
-            if item.kind is AttachmentKind.PHOTO:
-                await bot.send_photo(chat_id, item.file_id, caption=caption)
-            else:
-                await bot.send_document(chat_id, item.file_id, caption=caption)
-        except TelegramError as exc:
+            await _send_attachment(context, view, number, item, chat_id, caption)
+        except (TelegramError, UnreadablePicture) as exc:
             log.warning("a report attachment could not be sent: %s", type(exc).__name__)
             await bot.send_message(
                 chat_id, context.t("reports.attachment_failed", ref=ref, number=number)
             )
+
+
+class UnreadablePicture(Exception):
+    """A photo that cannot be decoded, so cannot be cleaned: it is not sent as it came."""
+
+
+async def _send_attachment(
+    context: BotContext,
+    view: ReportView,
+    number: int,
+    item: Attachment,
+    chat_id: int,
+    caption: str,
+) -> None:
+    """Send one attachment as the bot's own copy, named `<ref>-<n>.<ext>`, never as received.
+
+    A file re-sent by its file id keeps the reporter's file name, and a photo its metadata. So
+    the first view downloads the file, re-encodes pictures without metadata, uploads the copy
+    under a neutral name and keeps the copy's file id in place of the original's; later views
+    send that copy again.
+    """
+    bot = context.bot
+    if item.sanitized:
+        if item.kind is AttachmentKind.PHOTO:
+            await bot.send_photo(chat_id, item.file_id, caption=caption)
+        else:
+            await bot.send_document(chat_id, item.file_id, caption=caption)
+        return
+    telegram_file = await bot.get_file(item.file_id)
+    data = bytes(await telegram_file.download_as_bytearray())
+    image = clean_image(data)
+    ref = view.report.ref
+    if item.kind is AttachmentKind.PHOTO:
+        if image is None:
+            raise UnreadablePicture
+        upload = InputFile(image.data, filename=f"{ref}-{number}.{image.extension}")
+        sent = await bot.send_photo(chat_id, upload, caption=caption)
+        file_id = sent.photo[-1].file_id
+    else:
+        if image is not None:
+            data, extension = image.data, image.extension
+        else:
+            extension = _extension(telegram_file.file_path)
+        upload = InputFile(data, filename=f"{ref}-{number}.{extension}")
+        sent = await bot.send_document(chat_id, upload, caption=caption)
+        assert sent.document is not None
+        file_id = sent.document.file_id
+    await context.services.reports.keep_sanitized(view.report, number - 1, file_id)
+
+
+def _extension(file_path: str | None) -> str:
+    """The file's type as Telegram's path shows it (taken from the name it was sent under)."""
+    suffix = PurePosixPath(file_path or "").suffix.lstrip(".").lower()
+    return suffix if re.fullmatch(r"[a-z0-9]{1,8}", suffix) else "bin"
 
 
 async def _show_card(update: Update, context: BotContext, view: ReportView, *, edit: bool) -> bool:
