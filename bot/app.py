@@ -136,6 +136,7 @@ def register_handlers(application: Application) -> None:
         (cb.MembersPage, admin.members_page),
         (cb.MemberShow, admin.member_show),
         (cb.MemberRole, admin.member_role),
+        (cb.ReviewerConfirm, admin.decide_reviewer),
         (cb.QuizPickBank, quiz.pick_bank),
         (cb.QuizResume, quiz.resume),
         (cb.QuizAnswer, quiz.answer),

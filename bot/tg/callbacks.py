@@ -387,6 +387,15 @@ class ReportExport(CallbackData):
     prefix: ClassVar[str] = "rvx"
 
 
+@dataclasses.dataclass(frozen=True)
+class ReviewerConfirm(CallbackData):
+    """Reviewers: confirm (or decline) an admin's proposal to make a member a reviewer."""
+
+    prefix: ClassVar[str] = "rvc"
+    user_id: int
+    accept: bool
+
+
 # --- digest -------------------------------------------------------------------------------------
 
 

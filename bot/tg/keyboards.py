@@ -323,6 +323,18 @@ def report_cleanup_keyboard(t: Translate) -> InlineKeyboardMarkup:
     return single_button(t("reports.cleanup"), cb.ReportCleanup(keep=False))
 
 
+def reviewer_confirm_keyboard(t: Translate, user_id: int) -> InlineKeyboardMarkup:
+    """To reviewers: confirm or decline a proposed reviewer."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(t("reviewers.confirm"), cb.ReviewerConfirm(user_id, True)),
+                button(t("reviewers.decline"), cb.ReviewerConfirm(user_id, False)),
+            ]
+        ]
+    )
+
+
 def reports_overview_keyboard(
     t: Translate, counts: Mapping[ReportStatus, int]
 ) -> InlineKeyboardMarkup:

@@ -11,7 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.harness import Harness, buttons
+from bot.services.membership import ReviewerDecision, ReviewerGrant
+from tests.harness import ADMIN, REVIEWER, Harness, buttons
 
 CODE_RE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 BODY = "本科室要求每项工作都要拍照留痕、层层填表，同一数据一周内重复报送三次，基层疲于应付。"
@@ -135,3 +136,14 @@ def fast_retries(h: Harness) -> None:
     courier = h.app.bot_data.get("report_courier")
     if courier is not None:
         courier.delays = (0.01, 0.01, 0.01)
+
+
+async def make_reviewer(h: Harness, user_id: int) -> None:
+    """The admin proposes, the config reviewer confirms (both must have joined)."""
+    membership = h.services.membership
+    proposed = await membership.grant_reviewer(actor_id=ADMIN, user_id=user_id, now=h.clock.now)
+    assert proposed is ReviewerGrant.PROPOSED
+    decided = await membership.decide_reviewer(
+        reviewer_id=REVIEWER, user_id=user_id, accept=True, now=h.clock.now
+    )
+    assert decided is ReviewerDecision.CONFIRMED

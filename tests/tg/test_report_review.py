@@ -21,6 +21,7 @@ from tests.tg.report_support import (
     BODY,
     batch,
     file_report,
+    make_reviewer,
     png,
     raw_bytes,
     tick,
@@ -131,9 +132,7 @@ async def test_a_reviewer_whose_role_is_revoked_mid_note_cannot_save_it(harness:
     await h.join(REVIEWER, "赵纪检")
     ref = await _report(h)
     now = h.clock.now
-    await h.services.membership.set_role(
-        actor_id=ADMIN, user_id=CADRE, role=Role.REVIEWER, granted=True, now=h.clock.now
-    )
+    await make_reviewer(h, CADRE)
     [overview] = await h.send(CADRE, "/reports")
     listing = await h.press(CADRE, overview, "新收到（1）")
     card = await h.press(CADRE, listing, ref)
@@ -243,9 +242,7 @@ async def test_reviewers_get_one_batched_notice_with_counts_only(harness: Harnes
     await h.join(ADMIN, "王管理")
     await h.join(REVIEWER, "赵纪检")
     await h.join(CADRE, "张干部")
-    await h.services.membership.set_role(
-        actor_id=ADMIN, user_id=CADRE, role=Role.REVIEWER, granted=True, now=h.clock.now
-    )
+    await make_reviewer(h, CADRE)
     [job] = h.app.job_queue.get_jobs_by_name(TICK_JOB)
     assert job.next_t is not None
     assert (job.next_t.minute % 10, job.next_t.second) == (0, 0)  # :00, :10, … :50
