@@ -12,7 +12,7 @@ away must not single out the one who filed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.sandbox import Sandbox
@@ -32,8 +32,8 @@ NAMES = {A: "甲干部", B: "乙干部", C: "丙干部", D: "丁干部", R: "戊
 
 
 def at(minute: int) -> datetime:
-    """10:mm local time (Asia/Shanghai) on the harness day."""
-    return datetime(2026, 9, 20, 2, minute, tzinfo=UTC)
+    """`minute` minutes after 10:00 local time (Asia/Shanghai) on the harness day."""
+    return datetime(2026, 9, 20, 2, 0, tzinfo=UTC) + timedelta(minutes=minute)
 
 
 async def toggle(h: Harness, user: int) -> None:
@@ -99,6 +99,8 @@ async def run_world(root: Path, reporter: int | None) -> World:
                 ("c2", 18, lambda: toggle(h, C)),
                 ("tick2", 20, lambda: tick(h)),
                 ("d1", 22, lambda: toggle(h, D)),
+                # 11:00: the tick that also announces (a report in R's and B's runs).
+                ("batch", 60, lambda: tick(h)),
             ]
             filed = {"filed-r": R, "filed-b": B}
             for label, minute, action in steps:
@@ -133,7 +135,7 @@ async def test_copies_of_the_data_folder_do_not_tell_who_filed_or_when(tmp_path:
     # The attack: take the database file's modification time as the moment of the last
     # report, and rank members by how close their recorded activity is to it.
     for name, reporter in (("R", R), ("B", B)):
-        for label in ("filed-" + name.lower(), "tick2", "d1"):
+        for label in ("filed-" + name.lower(), "tick2", "d1", "batch"):
             folder = worlds[name].folders[label]
             estimate = worlds[name].views[label].changed_at("bot.db")
             ranking = rank(folder, estimate)
