@@ -303,10 +303,10 @@ async def _reply(
     return sent
 
 
-Step_ = Callable[[Update, BotContext], Awaitable[int | None]]
+StepHandler = Callable[[Update, BotContext], Awaitable[int | None]]
 
 
-def _step(handler: Step_) -> Step_:
+def _step(handler: StepHandler) -> StepHandler:
     """A step of a running conversation: expired after TIMEOUT idle, else touched and run."""
 
     @functools.wraps(handler)
