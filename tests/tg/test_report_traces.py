@@ -12,7 +12,7 @@ import pytest
 
 from bot.domain.reports import ReceiptCode
 from bot.logs import quiet_libraries
-from tests.harness import ADMIN, Harness
+from tests.harness import ADMIN, Harness, button_data
 from tests.tg.report_support import (
     BODY,
     CODE_RE,
@@ -165,3 +165,38 @@ async def test_a_receipt_that_cannot_be_sent_waits_for_the_reporters_next_messag
     assert len(replies) == 2
     await h.send(REPORTER, "/help")
     assert len(await _codes_seen(h, REPORTER)) == 1  # given once
+
+
+async def test_a_failed_write_keeps_the_queue_for_the_next_tick(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    await h.join(ADMIN, "王管理")
+    await h.join(REPORTER, "张举报人")
+    preview = await _to_preview(h, REPORTER)
+    # A double tap on 确认提交 queues one report, not two.
+    saving = await h.press(REPORTER, preview, "确认提交")
+    await h.press_data(REPORTER, saving["message_id"], button_data(preview, "确认提交"))
+    repo = h.services.reports.repo
+    insert = repo.insert
+
+    async def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(repo, "insert", disk_full)
+    _debug_logging(caplog)
+    caplog.clear()
+    await tick(h)
+    assert await _codes_seen(h, REPORTER) == []  # not stored, so no code
+    assert (await h.services.db.fetchone("SELECT COUNT(*) FROM reports"))[0] == 0
+    assert [r.getMessage() for r in caplog.records] == []
+    monkeypatch.setattr(repo, "insert", insert)
+    h.clock.advance(minutes=10)
+    await tick(h)  # the queue waited; stored now, and the code follows
+    [code] = await _codes_seen(h, REPORTER)
+    assert await _stored(h, code)
+    assert (await h.services.db.fetchone("SELECT COUNT(*) FROM reports"))[0] == 1
+    admin_before = len(h.sandbox.bot_messages(ADMIN))
+    await batch(h)
+    [notice] = h.sandbox.bot_messages(ADMIN)[admin_before:]
+    assert "1 次问题" in notice["text"]
