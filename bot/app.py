@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -23,7 +22,8 @@ from bot.config import Config
 from bot.services.registry import Services
 from bot.storage.database import Database
 from bot.tg import callbacks as cb
-from bot.tg.access import PUBLIC_FLOWS, gate
+from bot.tg import report_jobs
+from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, gate
 from bot.tg.backup import schedule_backup
 from bot.tg.context import SERVICES_KEY, BotApplication, BotContext
 from bot.tg.delivery import WORKER_KEY, DeliveryWorker
@@ -94,21 +94,32 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
 
 
 def register_handlers(application: Application) -> None:
-    """Every handler, in order. Group -1 runs first for every update; group 0 is first match."""
-    # -1: the access gate loads the caller and stops strangers before any feature sees them.
-    application.add_handler(TypeHandler(Update, gate), group=-1)
+    """Every handler, in order. Groups -3 to -1 run in turn for every update (each stops at
+    its first match); group 0 is first match."""
+    anonymous_reports = reports.build_flow()
+    # -3: a reporter whose receipt (or other answer) could not be sent gets it first thing.
+    application.add_handler(TypeHandler(Update, report_jobs.deliver_held), group=-3)
+    # -2: the access gate loads the caller and stops strangers before any feature sees them;
+    # for the report handlers' updates it writes nothing (it asks them whether they claim it).
+    application.add_handler(TypeHandler(Update, gate), group=-2)
+    application.bot_data[REPORT_FLOWS] = anonymous_reports.handlers
+    # -1: a message that looks like a receipt code goes to /status when it asked for one and
+    # is deleted everywhere else, before any conversation (a broadcast draft) could take it.
+    application.add_handler(anonymous_reports.router, group=-1)
 
     # 0: conversations first: while one is active it owns the member's next messages.
     application.add_handler(broadcast.conversation())
     # Anonymous reports. A reviewer typing a note or a message to a reporter comes first, and
     # any command abandons it, so a later text never lands in a note by mistake.
     application.add_handler(report_review.input_conversation())
-    # /report and /status (one conversation, so a receipt code can never land in a draft).
-    # With reports.open_to: anyone, the gate admits strangers to exactly what it claims.
-    anonymous_reports = reports.conversation()
-    application.add_handler(anonymous_reports)
+    # /report and /status (one conversation, so a receipt code can never land in a draft),
+    # and the reporter's buttons outside it (the receipt's, cleanup, old steps).
+    # With reports.open_to: anyone, the gate admits strangers to exactly what they claim.
+    application.add_handler(anonymous_reports.conversation)
+    for handler in anonymous_reports.buttons:
+        application.add_handler(handler)
     if application.bot_data[SERVICES_KEY].config.reports.open_to == "anyone":
-        application.bot_data[PUBLIC_FLOWS] = (anonymous_reports,)
+        application.bot_data[PUBLIC_FLOWS] = anonymous_reports.public
     # [conversations]
 
     # 0: commands.
@@ -142,6 +153,7 @@ def register_handlers(application: Application) -> None:
         (cb.MembersPage, admin.members_page),
         (cb.MemberShow, admin.member_show),
         (cb.MemberRole, admin.member_role),
+        (cb.ReviewerConfirm, admin.decide_reviewer),
         (cb.QuizPickBank, quiz.pick_bank),
         (cb.QuizResume, quiz.resume),
         (cb.QuizAnswer, quiz.answer),
@@ -156,12 +168,6 @@ def register_handlers(application: Application) -> None:
         # Broadcast buttons outside their conversation (old draft, restart, forged).
         (cb.BroadcastAudience, broadcast.stale),
         (cb.BroadcastConfirm, broadcast.stale),
-        # Reporter buttons outside their step (old message, restart, timeout).
-        (cb.ReportCategory, reports.stale_step),
-        (cb.ReportUnit, reports.stale_step),
-        (cb.ReportAttachDone, reports.stale_step),
-        (cb.ReportConfirm, reports.stale_step),
-        (cb.ReportAddInfo, reports.stale_step),
         # Reviewers (each checks the role when pressed). Note and reply start a conversation.
         (cb.ReportsHome, report_review.home),
         (cb.ReportsList, report_review.list_page),
@@ -214,15 +220,13 @@ async def _post_init(application: Application) -> None:
     await start_quiz_jobs(application)
 
     # Anonymous reports: load (or create) the receipt secret now, so a problem stops start-up.
-    # Reviewers hear of new reports in one batch at the full hour, counts and categories only,
-    # so the time of a notice does not point at the sender; reports closed more than
-    # reports.retention_days ago are deleted nightly.
+    # Reporters' writes are stored at fixed clock ticks (reports.write_every_minutes); at the
+    # full hour the tick announces to reviewers what came in, counts and categories only, so
+    # neither the files nor a notice show when anyone filed.
     services.reports.open()
-    jobs = application.job_queue
-    assert jobs is not None
-    report_review.schedule_notice(jobs, now, every=timedelta(hours=1))
-    report_review.schedule_retention(jobs, services.config.timezone)
-    # The weekly digest for leaders and the daily online backup, at their configured local times.
+    report_jobs.schedule_ticks(application, now)
+    # The weekly digest for leaders, and the nightly job that deletes reports past retention
+    # and then takes the online backup, at their configured local times.
     schedule_digest(application)
     schedule_backup(application)
     # The heartbeat for `python -m bot health` (Docker's HEALTHCHECK), every 30 s.
@@ -232,7 +236,8 @@ async def _post_init(application: Application) -> None:
 
 
 async def _post_stop(application: Application) -> None:
-    """Stop the delivery worker while the bot can still record the sends in flight."""
+    """While the bot can still send: store and answer queued reports, stop the delivery worker."""
+    await report_jobs.final_tick(application)
     worker: DeliveryWorker | None = application.bot_data.get(WORKER_KEY)
     if worker is not None:
         await worker.stop()

@@ -117,6 +117,7 @@ class ReportsConfig:
     max_length: int = 3000
     max_attachments: int = 5
     overdue_days: int = 7
+    write_every_minutes: int = 10
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ SCHEMA: _Schema = {
         "max_length": (int, 3000),
         "max_attachments": (int, 5),
         "overdue_days": (int, 7),
+        "write_every_minutes": (int, 10),
     },
     "digest": {
         "weekday": (str, "monday"),
@@ -253,6 +255,9 @@ RETIRED_KEYS = {
     "remove this key",
 }
 
+# Reporters' writes are stored at ticks aligned to the clock; each must divide the hour, so
+# the hourly batch always falls on a tick.
+WRITE_TICKS = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -318,6 +323,12 @@ def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
         _in_range(rep[key], 1, 4000, f"{source}: reports.{key}")
     if rep["min_length"] > rep["max_length"]:
         raise ConfigError(f"{source}: reports.min_length: larger than reports.max_length")
+    if rep["write_every_minutes"] not in WRITE_TICKS:
+        raise ConfigError(
+            f"{source}: reports.write_every_minutes: expected one of "
+            f"{', '.join(map(str, WRITE_TICKS))} (minutes that divide the hour), "
+            f"got {rep['write_every_minutes']}"
+        )
     return {
         "quiz": QuizConfig(
             content_dir=_content_path(q["content_dir"], content_dir, "quizzes"),
@@ -348,6 +359,7 @@ def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
                 rep["max_attachments"], 0, 10, f"{source}: reports.max_attachments"
             ),
             overdue_days=_in_range(rep["overdue_days"], 1, 365, f"{source}: reports.overdue_days"),
+            write_every_minutes=rep["write_every_minutes"],
         ),
         "digest": DigestConfig(
             weekday=WEEKDAYS.index(weekday),

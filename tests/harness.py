@@ -137,6 +137,12 @@ class Harness:
         await self.settle()
         return [m for m in self.sandbox.bot_messages(user_id) if m["message_id"] not in before]
 
+    async def edit(self, user_id: int, message_id: int, text: str) -> None:
+        """The user edits one of their text messages."""
+        self._expected += 1
+        self.sandbox.edit_text(user_id, message_id, text)
+        await self.settle()
+
     async def send_file(
         self, user_id: int, data: bytes, filename: str, kind: str = "photo"
     ) -> list[dict[str, Any]]:

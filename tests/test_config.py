@@ -265,6 +265,14 @@ def test_example_config_shows_a_random_looking_invite_code() -> None:
     assert not [c for c in codes if guessable_code(c) or len(c) < 12]
 
 
+@pytest.mark.parametrize("minutes", [0, 7, 45, 90])
+def test_report_ticks_must_divide_the_hour(minutes: int) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config({"reports": {"write_every_minutes": minutes}}, require_token=False)
+    assert str(info.value).startswith("<config>: reports.write_every_minutes: expected one of 1")
+    assert parse_config({}, require_token=False).reports.write_every_minutes == 10
+
+
 def test_missing_token_is_fine_when_not_required(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     assert parse_config({}, require_token=False).telegram.token == ""

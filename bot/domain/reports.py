@@ -22,8 +22,13 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16  # 16 × 5 bits = 80 bits
 CODE_GROUP = 4
 REF_LENGTH = 6  # reviewers' short reference: 30 random bits, unrelated to the receipt code
+ID_BITS = 62  # report row ids: random, so their order says nothing about the order of filing
 _SEPARATORS = re.compile(r"[\s\-_‐‑‒–—―−.·]+")
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
+# A code as shown (four groups of four), anywhere in a text, any case, loose separators.
+_CODE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])[0-9A-Za-z]{4}(?:[\s\-_‐‑‒–—―−.·]{1,3}[0-9A-Za-z]{4}){3}(?![0-9A-Za-z])"
+)
 
 
 class Category(StrEnum):
@@ -120,12 +125,31 @@ def new_ref() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(REF_LENGTH))
 
 
+def new_report_id() -> int:
+    """A random row id for a report (a sequence would order reports among other rows)."""
+    return secrets.randbelow(2**ID_BITS) + 1
+
+
+def looks_like_receipt_code(text: str | None) -> bool:
+    """Whether a text could carry a receipt code: all of it, or XXXX-XXXX-XXXX-XXXX in it."""
+    if not text:
+        return False
+    if ReceiptCode.parse(text) is not None:
+        return True
+    return any(
+        ReceiptCode.parse(match.group(0)) is not None
+        for match in _CODE_IN_TEXT.finditer(unicodedata.normalize("NFKC", text))
+    )
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A photo or document by its Telegram file id."""
 
     kind: AttachmentKind
     file_id: str = field(repr=False)
+    # The file id is the bot's own re-sent copy: no file name, no metadata in a photo.
+    sanitized: bool = False
 
 
 @dataclass
@@ -216,6 +240,14 @@ def count_categories(categories: Iterable[Category]) -> list[tuple[Category, int
         counts[category] = counts.get(category, 0) + 1
     order = list(Category)
     return sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0])))
+
+
+def last_boundary(now: datetime, every: timedelta) -> datetime:
+    """The latest multiple of `every` at or before `now` (UTC-aligned, like next_boundary)."""
+    step = int(every.total_seconds())
+    if step <= 0:
+        raise ValueError("every must be positive")
+    return datetime.fromtimestamp(int(now.timestamp()) // step * step, tz=now.tzinfo)
 
 
 def next_boundary(now: datetime, every: timedelta) -> datetime:

@@ -289,6 +289,7 @@ class BotApi:
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "editMessageCaption": self.edit_message_caption,
             "deleteMessage": self.delete_message,
+            "deleteMessages": self.delete_messages,
             "answerCallbackQuery": self.answer_callback_query,
             "sendPhoto": self.send_photo,
             "sendDocument": self.send_document,
@@ -633,7 +634,12 @@ class BotApi:
         text = _check_text(text)
         markup = _inline_markup(params)
         message = self.state.add_message(
-            chat_id, True, text=text, entities=entities, reply_markup=markup
+            chat_id,
+            True,
+            text=text,
+            entities=entities,
+            reply_markup=markup,
+            protected=_is_true(params.get("protect_content")),
         )
         return self.state.api_message(message)
 
@@ -649,6 +655,7 @@ class BotApi:
             "caption": caption,
             "caption_entities": caption_entities if caption else [],
             "reply_markup": markup,
+            "protected": _is_true(params.get("protect_content")),
         }
         message = self.state.add_message(chat_id, True, **content)
         return self.state.api_message(message)
@@ -710,6 +717,18 @@ class BotApi:
         """deleteMessage; the entry stays in the timeline marked deleted."""
         message = self._bot_message(params, "delete")
         self.state.update_message(message, deleted=True)
+        return True
+
+    def delete_messages(self, params: dict[str, Any]) -> bool:
+        """deleteMessages: 1–100 ids; like Telegram, ids that cannot be deleted are skipped."""
+        chat_id = self._chat(params)
+        ids = _json_param(params, "message_ids")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            raise ApiError(400, "Bad Request: message_ids must be a list of 1-100 ids")
+        for raw in ids:
+            message = self.state.find_message(chat_id, int(raw))
+            if message is not None and not message.deleted:
+                self.state.update_message(message, deleted=True)
         return True
 
     def answer_callback_query(self, params: dict[str, Any]) -> bool:

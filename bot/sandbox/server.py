@@ -291,6 +291,10 @@ class Sandbox:
         """The member sends text (a /command gets a bot_command entity); returns the Message."""
         return self.state.timeline_message(self.state.send_text(user_id, text))
 
+    def edit_text(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The member edits one of their text messages; returns the Message."""
+        return self.state.timeline_message(self.state.edit_text(user_id, message_id, text))
+
     def press_button(
         self, user_id: int, message_id: int, data: str, *, require_button: bool = True
     ) -> str:

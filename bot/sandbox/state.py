@@ -74,6 +74,7 @@ class StoredMessage:
     document: StoredFile | None = None
     edit_date: int | None = None
     deleted: bool = False
+    protected: bool = False  # sent with protect_content: no forwarding, no saving
 
 
 @dataclass
@@ -412,6 +413,21 @@ class SandboxState:
         self.add_update("message", self.api_message(message))
         return message
 
+    def edit_text(self, user_id: int, message_id: int, text: str) -> StoredMessage:
+        """The member edits one of their text messages; the bot gets an edited_message update."""
+        self.user(user_id)
+        message = self.find_message(user_id, message_id)
+        if message is None or message.deleted or message.from_bot or message.text is None:
+            raise ControlError(f"chat {user_id} has no own text message {message_id}", status=404)
+        if not isinstance(text, str) or not text.strip():
+            raise ControlError("text must be a non-empty string")
+        text = text.strip()
+        self.update_message(
+            message, text=text, entities=command_entities(text), edit_date=int(time.time())
+        )
+        self.add_update("edited_message", self.api_message(message))
+        return message
+
     def send_file(
         self,
         user_id: int,
@@ -588,6 +604,8 @@ class SandboxState:
                 result["caption_entities"] = json.loads(json.dumps(message.caption_entities))
         if message.reply_markup is not None:
             result["reply_markup"] = json.loads(json.dumps(message.reply_markup))
+        if message.protected:
+            result["has_protected_content"] = True
         return result
 
     @staticmethod
@@ -634,6 +652,7 @@ class SandboxState:
             "date": message.date,
             "edit_date": message.edit_date,
             "deleted": message.deleted,
+            "protected": message.protected,
             "rev": message.rev,
         }
 

@@ -126,7 +126,9 @@ class DigestService:
             )
             for bank_id, deadline, audience, completed in await self.repo.assignments(current)
         ]
-        as_of = min(period.end, today)
+        # Reports: counts by day up to the end of yesterday, never today's, so a leader who
+        # keeps asking cannot watch a report come in (the reviewers' batch is hourly).
+        as_of = min(period.end, today - timedelta(days=1))
         overdue_days = self.config.reports.overdue_days
         schedule = self._holiday_schedule()
         brk = next_break(today, schedule) if schedule else None
@@ -143,7 +145,7 @@ class DigestService:
             assignments=assignments,
             reports=await self.repo.report_counts(
                 period.start,
-                period.end,
+                as_of,
                 as_of,
                 as_of - timedelta(days=overdue_days),
                 overdue_days,

@@ -75,6 +75,33 @@ class Caller:
         return role in self.roles
 
 
+class ReviewerGrant(Enum):
+    """What an admin's grant of the reviewer role led to."""
+
+    SELF = "self"  # nobody grants themselves the role
+    ALREADY = "already"
+    GRANTED = "granted"  # the admin is a reviewer: a reviewer granted it
+    PROPOSED = "proposed"  # waits for a reviewer's confirmation
+    NO_CONFIRMER = "no_confirmer"  # no reviewer could confirm it
+
+
+class ReviewerDecision(Enum):
+    """What a reviewer's answer to a proposal led to."""
+
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    EXPIRED = "expired"  # no such proposal (handled already, or the bot restarted)
+    NOT_ALLOWED = "not_allowed"  # the proposer or the proposed cannot confirm
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An admin's proposal that a member becomes a reviewer (kept in memory)."""
+
+    user_id: int
+    proposer_id: int
+
+
 _STATE_TO_OUTCOME = {
     InviteState.EXPIRED: JoinOutcome.EXPIRED_INVITE,
     InviteState.USED_UP: JoinOutcome.USED_UP_INVITE,
@@ -93,6 +120,9 @@ class MembershipService:
         self.audit = AuditRepository(db)
         # Failed /start <code> attempts, in memory only (gone on restart, by design).
         self.throttle = JoinThrottle()
+        # Reviewer proposals waiting for a reviewer (memory only: a restart drops them, and
+        # the admin proposes again).
+        self._proposals: dict[int, Proposal] = {}
 
     async def caller(self, user_id: int) -> Caller:
         """Load who is acting, with config roles merged with roles granted in the bot."""
@@ -236,7 +266,91 @@ class MembershipService:
     async def set_role(
         self, *, actor_id: int, user_id: int, role: Role, granted: bool, now: datetime
     ) -> bool:
-        """Grant or revoke a role in the bot; True if anything changed."""
+        """Grant or revoke a role in the bot; True if anything changed.
+
+        The reviewer role (it reads every anonymous report) is granted only through
+        `grant_reviewer` and `decide_reviewer`: never by oneself, and only by a reviewer.
+        """
+        if granted and role is Role.REVIEWER:
+            raise ValueError("the reviewer role is granted by grant_reviewer / decide_reviewer")
+        return await self._set_role(
+            actor_id=actor_id, user_id=user_id, role=role, granted=granted, now=now
+        )
+
+    async def grant_reviewer(self, *, actor_id: int, user_id: int, now: datetime) -> ReviewerGrant:
+        """An admin grants the reviewer role: at once if they are a reviewer, else proposed."""
+        if actor_id == user_id:
+            return ReviewerGrant.SELF
+        if (await self.caller(user_id)).has(Role.REVIEWER):
+            return ReviewerGrant.ALREADY
+        actor = await self.caller(actor_id)
+        if actor.is_member and actor.has(Role.REVIEWER):
+            await self._set_role(
+                actor_id=actor_id, user_id=user_id, role=Role.REVIEWER, granted=True, now=now
+            )
+            return ReviewerGrant.GRANTED
+        if not await self.confirmers(Proposal(user_id, actor_id)):
+            return ReviewerGrant.NO_CONFIRMER
+        self._proposals[user_id] = Proposal(user_id, actor_id)
+        async with self.db.transaction() as tx:
+            await self.audit.record(
+                tx,
+                actor_id=actor_id,
+                action="role.propose",
+                target=str(user_id),
+                detail=Role.REVIEWER.value,
+                now=now,
+            )
+        return ReviewerGrant.PROPOSED
+
+    async def confirmers(self, proposal: Proposal) -> list[tuple[int, str]]:
+        """Reviewers who may decide on a proposal: neither its proposer nor the proposed."""
+        return [
+            (user_id, language)
+            for user_id, language in await self.holders(Role.REVIEWER)
+            if user_id not in (proposal.user_id, proposal.proposer_id)
+        ]
+
+    def proposal(self, user_id: int) -> Proposal | None:
+        """The open proposal for this member, if any."""
+        return self._proposals.get(user_id)
+
+    async def decide_reviewer(
+        self, *, reviewer_id: int, user_id: int, accept: bool, now: datetime
+    ) -> ReviewerDecision:
+        """A reviewer confirms or declines a proposal (the role is checked now)."""
+        proposal = self._proposals.get(user_id)
+        if proposal is None:
+            return ReviewerDecision.EXPIRED
+        reviewer = await self.caller(reviewer_id)
+        allowed = reviewer.is_member and reviewer.has(Role.REVIEWER)
+        if not allowed or reviewer_id in (proposal.user_id, proposal.proposer_id):
+            return ReviewerDecision.NOT_ALLOWED
+        del self._proposals[user_id]
+        if not accept or not (await self.caller(user_id)).is_member:
+            async with self.db.transaction() as tx:
+                await self.audit.record(
+                    tx,
+                    actor_id=reviewer_id,
+                    action="role.decline",
+                    target=str(user_id),
+                    detail=Role.REVIEWER.value,
+                    now=now,
+                )
+            return ReviewerDecision.DECLINED
+        await self._set_role(
+            actor_id=reviewer_id, user_id=user_id, role=Role.REVIEWER, granted=True, now=now
+        )
+        return ReviewerDecision.CONFIRMED
+
+    async def display_name(self, user_id: int) -> str:
+        """How a member is named to other members (their Telegram name, or the id)."""
+        member = await self.members.get(user_id)
+        return member.display_name if member else str(user_id)
+
+    async def _set_role(
+        self, *, actor_id: int, user_id: int, role: Role, granted: bool, now: datetime
+    ) -> bool:
         async with self.db.transaction() as tx:
             if granted:
                 changed = await self.members.grant(tx, user_id, role, actor_id, now)
@@ -252,6 +366,17 @@ class MembershipService:
                     now=now,
                 )
         return changed
+
+    async def holders(self, role: Role) -> list[tuple[int, str]]:
+        """Active members holding `role` now (config or granted), with their language."""
+        user_ids = set(self.config.roles[role]) | set(await self.members.with_role(role))
+        found = []
+        for user_id in sorted(user_ids):
+            caller = await self.caller(user_id)
+            member = caller.member
+            if member is not None and member.status is MemberStatus.ACTIVE and caller.has(role):
+                found.append((user_id, member.language or self.config.language))
+        return found
 
     async def admin_ids(self) -> set[int]:
         """Admins from the config (joined or not) and admins granted in the bot (members)."""

@@ -1,9 +1,10 @@
 """Anonymous reports: filing, checking with a receipt code, the reviewers' workflow, retention.
 
 The promise to the reporter is kept here: nothing this service stores or logs says who sent a
-report. It never receives a Telegram id for a report, only an opaque in-memory sender key for
-the abuse limits, and it writes no log line when a report is filed or looked up (a timestamped
-log line would give away the time of day that the database deliberately does not keep).
+report, or when more closely than the write tick. It never receives a Telegram id for a report,
+only an opaque in-memory sender key for the abuse limits; it writes no log line when a report is
+filed or looked up (a timestamped log line would give away the time of day that the database
+deliberately does not keep); and it writes reporters' rows only at the fixed-time ticks.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -34,18 +34,20 @@ from bot.domain.reports import (
     SenderKeys,
     can_move,
     count_categories,
+    last_boundary,
     local_date,
     new_ref,
+    new_report_id,
+    next_boundary,
     retention_cutoff,
 )
 from bot.domain.reports import Attachment as AttachmentValue
-from bot.storage.database import Database
+from bot.storage.database import Database, Transaction
 from bot.storage.reports import ReportRepository
 
 log = logging.getLogger(__name__)
 
 SECRET_FILE = "report_secret"
-_UNIQUE_TRIES = 5
 
 
 class SecretError(ConfigError):
@@ -126,8 +128,59 @@ class ExportRow:
     attachments: int
 
 
+@dataclass(frozen=True)
+class DayCounts:
+    """What leaders who are not reviewers see: counts as of the end of a past day."""
+
+    as_of: date
+    received: int
+    open: int
+    ended: int
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What an hourly batch made visible, and the report-flow problems since the last one."""
+
+    reports: int
+    categories: list[tuple[Category, int]]
+    information: int
+    problems: int
+
+
+@dataclass(frozen=True)
+class TickResult:
+    """What one write tick stored, with whom to tell (opaque to this service), and the batch."""
+
+    reports: list[tuple[object, Submitted]]
+    information: list[tuple[object, bool]]  # False: the report was gone
+    announcement: Announcement | None
+
+
+@dataclass
+class _QueuedReport:
+    draft: Draft
+    submitted_on: date
+    reply_to: object
+
+
+@dataclass
+class _QueuedInformation:
+    report_id: int
+    body: str = field(repr=False)
+    sent_on: date = field(repr=False)
+    reply_to: object = field(repr=False)
+
+
 class ReportService:
-    """Use cases for reporters, reviewers and the report jobs; no Telegram types."""
+    """Use cases for reporters, reviewers and the report jobs; no Telegram types.
+
+    Reporters' writes wait in memory (`queue_report`, `queue_information`) and are written by
+    `tick` at fixed clock times, together with the heartbeat every tick writes, so the files
+    change the same way whether or not anyone filed. Reviewers' reads show only what the last
+    batch announced. `reply_to` is whatever the caller needs to answer the reporter; it stays
+    in memory and this service never looks inside it.
+    """
 
     def __init__(self, config: Config, db: Database) -> None:
         self.config = config
@@ -136,7 +189,14 @@ class ReportService:
         self.senders = SenderKeys()
         self.daily = DailyLimiter(config.reports.max_per_day)
         self.attempts = AttemptLimiter()
+        self.write_every = timedelta(minutes=config.reports.write_every_minutes)
+        self.announce_every: timedelta | None = timedelta(hours=1)
         self._secret: bytes | None = None
+        self._reports: list[_QueuedReport] = []
+        self._information: list[_QueuedInformation] = []
+        self._announced: datetime | None = None
+        self._held: dict[str, list[object]] = {}
+        self._problems = 0
 
     def open(self) -> None:
         """Load (or create) the receipt secret now, so a problem stops start-up."""
@@ -154,13 +214,17 @@ class ReportService:
         """The bureau's calendar date at `now`."""
         return local_date(now, self.config.timezone)
 
-    # -- reporters -------------------------------------------------------------------------
+    def start_batches(self, now: datetime, every: timedelta | None) -> None:
+        """Announce at every `every` boundary from now on (the full hour in production), or at
+        every tick when `every` is None (the demo)."""
+        self.announce_every = every
+        self._announced = None if every is None else last_boundary(now, every)
 
-    async def _settle(self) -> None:
-        """Checkpoint after a reporter's write (see below)."""
-        # Until a checkpoint, the WAL keeps commits in order: a reporter's commit between two
-        # timestamped commits (a member's answer, a join) would date it to the minute.
-        await self.db.checkpoint()
+    def next_write(self, now: datetime) -> datetime:
+        """When the next tick writes what is queued now."""
+        return next_boundary(now, self.write_every)
+
+    # -- reporters -------------------------------------------------------------------------
 
     def sender(self, user_id: int) -> str:
         """The opaque in-memory key the abuse limits count by."""
@@ -170,36 +234,109 @@ class ReportService:
         """Whether this sender is still under today's report limit."""
         return self.daily.allows(sender, self.today(now))
 
-    async def submit(self, draft: Draft, sender: str, now: datetime) -> Submitted | None:
-        """Store a finished draft; None if the sender reached today's limit."""
+    def queue_report(self, draft: Draft, sender: str, now: datetime, reply_to: object) -> bool:
+        """Queue a finished draft for the next tick; False if the sender reached today's limit."""
         if draft.category is None or draft.unit is None or not draft.body:
             raise ValueError("incomplete draft")
         today = self.today(now)
         if not self.daily.allows(sender, today):
-            return None
-        for attempt in range(_UNIQUE_TRIES):
-            code, ref = ReceiptCode.generate(), new_ref()
-            try:
-                async with self.db.transaction() as tx:
-                    await self.repo.insert(
-                        tx,
-                        ref=ref,
-                        receipt_hash=code.digest(self.secret),
-                        category=draft.category,
-                        unit=draft.unit,
-                        body=draft.body,
-                        attachments=draft.attachments,
-                        submitted_on=today,
+            return False
+        self.daily.record(sender, today)
+        copy = Draft(draft.category, draft.unit, draft.body, list(draft.attachments))
+        self._reports.append(_QueuedReport(copy, today, reply_to))
+        return True
+
+    def queue_information(self, report_id: int, body: str, now: datetime, reply_to: object) -> None:
+        """Queue the reporter's added information for the next tick (dated only)."""
+        self._information.append(_QueuedInformation(report_id, body, self.today(now), reply_to))
+
+    async def _store(self, tx: Transaction, queued: _QueuedReport) -> Submitted:
+        draft = queued.draft
+        assert draft.category is not None
+        assert draft.unit is not None
+        while True:
+            # Random id, reference and code; drawn again in the (astronomically rare) clash, so
+            # one clash never rolls back the other writes of the tick.
+            report_id, ref, code = new_report_id(), new_ref(), ReceiptCode.generate()
+            digest = code.digest(self.secret)
+            if not await self.repo.taken(tx, report_id, ref, digest):
+                break
+        await self.repo.insert(
+            tx,
+            report_id=report_id,
+            ref=ref,
+            receipt_hash=digest,
+            category=draft.category,
+            unit=draft.unit,
+            body=draft.body,
+            attachments=draft.attachments,
+            submitted_on=queued.submitted_on,
+        )
+        return Submitted(ref, code)
+
+    async def tick(self, now: datetime) -> TickResult:
+        """Write everything queued, in the write every tick makes; announce at a batch boundary.
+
+        If the write fails, nothing is stored and the queue waits for the next tick (its
+        reporters have no code yet, and were told that no code means not saved).
+        """
+        reports, self._reports = self._reports, []
+        information, self._information = self._information, []
+        every = self.announce_every
+        boundary = now if every is None else last_boundary(now, every)
+        announce = every is None or self._announced is None or boundary > self._announced
+
+        async def work(
+            tx: Transaction,
+        ) -> tuple[
+            list[tuple[object, Submitted]],
+            list[tuple[object, bool]],
+            tuple[list[Category], int] | None,
+        ]:
+            stored = [(q.reply_to, await self._store(tx, q)) for q in reports]
+            added = []
+            for q in information:
+                there = await self.repo.exists(tx, q.report_id)
+                if there:
+                    await self.repo.add_message(
+                        tx, q.report_id, Direction.REPORTER, q.body, q.sent_on, announced=False
                     )
-            except sqlite3.IntegrityError:
-                # A reference (30 bits) collided: draw again. Nothing about the report is logged.
-                if attempt == _UNIQUE_TRIES - 1:
-                    raise
-                continue
-            self.daily.record(sender, today)
-            await self._settle()
-            return Submitted(ref, code)
-        raise AssertionError("unreachable")
+                added.append((q.reply_to, there))
+            return stored, added, await self.repo.announce(tx) if announce else None
+
+        try:
+            stored, added, announced = await self.db.tick(work)
+        except Exception:
+            self._reports[:0] = reports
+            self._information[:0] = information
+            self._problems += 1
+            return TickResult([], [], None)
+        announcement = None
+        if announced is not None:
+            self._announced = boundary
+            categories, infos = announced
+            announcement = Announcement(
+                len(categories), count_categories(categories), infos, self._problems
+            )
+            self._problems = 0
+        return TickResult(stored, added, announcement)
+
+    def problem(self) -> None:
+        """Count a problem in the report flow (reported as a number at the next batch)."""
+        self._problems += 1
+
+    def hold(self, sender: str, item: object) -> None:
+        """Keep a reply that could not be sent until this sender writes again (memory only)."""
+        self._held.setdefault(sender, []).append(item)
+
+    @property
+    def holding(self) -> bool:
+        """Whether any reply waits for its reporter to write again."""
+        return bool(self._held)
+
+    def take_held(self, sender: str) -> list[object]:
+        """The replies kept for this sender, removed from memory."""
+        return self._held.pop(sender, []) if self._held else []
 
     async def lookup(self, typed: str, sender: str, now: datetime) -> Lookup:
         """Find a report by what the reporter typed, under the wrong-code limit."""
@@ -217,30 +354,27 @@ class ReportService:
         return Lookup(LookupOutcome.FOUND, report)
 
     async def thread(self, report_id: int) -> list[ReportMessage]:
-        """Messages between reviewers and the reporter."""
-        return await self.repo.messages(report_id)
-
-    async def add_information(self, report_id: int, body: str, now: datetime) -> bool:
-        """The reporter adds a message (dated only); False if the report is gone."""
-        if await self.repo.get(report_id) is None:
-            return False
-        async with self.db.transaction() as tx:
-            await self.repo.add_message(tx, report_id, Direction.REPORTER, body, self.today(now))
-        await self._settle()
-        return True
+        """The whole thread as its reporter sees it (their own additions included)."""
+        return await self.repo.messages(report_id, announced_only=False)
 
     # -- reviewers -------------------------------------------------------------------------
 
     async def counts(self) -> dict[ReportStatus, int]:
-        """Reports per status."""
+        """Announced reports per status."""
         return await self.repo.counts()
 
+    async def day_counts(self, now: datetime) -> DayCounts:
+        """Leaders' counts: as of the end of yesterday, so they never move within a day."""
+        yesterday = self.today(now) - timedelta(days=1)
+        received, still_open, ended = await self.repo.day_counts(yesterday)
+        return DayCounts(yesterday, received, still_open, ended)
+
     async def page(self, status: ReportStatus, offset: int, limit: int) -> list[ReportSummary]:
-        """One page of the list for a status."""
+        """One page of the list for a status (announced reports and messages only)."""
         return await self.repo.page(status, offset, limit)
 
     async def view(self, ref: str) -> ReportView | None:
-        """A report with attachments, notes and thread."""
+        """An announced report with attachments, notes and the announced thread."""
         report = await self.repo.by_ref(ref)
         if report is None:
             return None
@@ -248,8 +382,12 @@ class ReportService:
             report,
             await self.repo.attachments(report.id),
             await self.repo.notes(report.id),
-            await self.repo.messages(report.id),
+            await self.repo.messages(report.id, announced_only=True),
         )
+
+    async def keep_sanitized(self, report: Report, position: int, file_id: str) -> None:
+        """Store the re-sent copy of an attachment (neutral name, no metadata) in its place."""
+        await self.repo.replace_attachment(report.id, position, file_id)
 
     async def record(
         self, reviewer_id: int, action: str, ref: str, now: datetime, detail: str | None = None
@@ -304,27 +442,21 @@ class ReportService:
         if report is None:
             return False
         async with self.db.transaction() as tx:
-            await self.repo.add_message(tx, report.id, Direction.REVIEWER, body, self.today(now))
+            await self.repo.add_message(
+                tx, report.id, Direction.REVIEWER, body, self.today(now), announced=True
+            )
             await self.repo.audit(tx, reviewer_id=reviewer_id, action="message", ref=ref, at=now)
         return True
 
     async def export(self, reviewer_id: int, now: datetime) -> list[ExportRow]:
-        """Every report for an offline list (audited)."""
+        """Every announced report for an offline list (audited, without a count: two counts
+        at two audited times would show a report arriving in between)."""
         reports = await self.repo.all()
         counts = await self.repo.attachment_counts()
-        await self.record(reviewer_id, "export", "*", now, detail=f"{len(reports)} reports")
+        await self.record(reviewer_id, "export", "*", now)
         return [ExportRow(r, counts.get(r.id, 0)) for r in reports]
 
     # -- jobs ------------------------------------------------------------------------------
-
-    async def pending_notice(self) -> tuple[list[int], list[tuple[Category, int]]]:
-        """Reports reviewers have not heard of: their ids, and counts per category."""
-        pending = await self.repo.unnotified()
-        return [i for i, _ in pending], count_categories(c for _, c in pending)
-
-    async def mark_notified(self, report_ids: list[int]) -> None:
-        """Reviewers have heard of these."""
-        await self.repo.mark_notified(report_ids)
 
     async def purge(self, now: datetime) -> int:
         """Delete reports that ended more than retention_days ago; return how many."""

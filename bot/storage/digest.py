@@ -128,7 +128,7 @@ class DigestRepository:
     async def report_counts(
         self, start: date, end: date, as_of: date, overdue_before: date, overdue_days: int
     ) -> ReportCounts:
-        """Received and closed within [start, end]; open and overdue on `as_of`."""
+        """Announced reports received and closed in [start, end]; open and overdue on `as_of`."""
         open_on = (
             "(submitted_on <= :as_of AND ((closed_on IS NULL AND status IN ('new', 'checking'))"
             " OR closed_on > :as_of))"
@@ -140,7 +140,7 @@ class DigestRepository:
               TOTAL(closed_on BETWEEN :start AND :end),
               TOTAL({open_on}),
               TOTAL({open_on} AND submitted_on < :overdue_before)
-            FROM reports
+            FROM reports WHERE notified = 1
             """,
             {
                 "start": start.isoformat(),

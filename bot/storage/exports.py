@@ -30,17 +30,19 @@ QUIZ = ExportQuery(
 )
 
 # Reports carry no identity to begin with; the body (which a reporter may have made
-# identifying despite the advice) and reviewer notes stay out of exports as well.
+# identifying despite the advice) and reviewer notes stay out of exports as well. Like every
+# view, an export holds only what the last hourly batch announced: an export taken every few
+# minutes must not show a report or an addition arriving.
 REPORTS = ExportQuery(
-    "SELECT COUNT(*) FROM reports",
+    "SELECT COUNT(*) FROM reports WHERE notified = 1",
     """
     SELECT r.ref, r.category, r.unit, r.status, r.submitted_on, r.closed_on,
       (SELECT COUNT(*) FROM report_attachments a WHERE a.report_id = r.id) AS attachments,
-      (SELECT COUNT(*) FROM report_messages x
-        WHERE x.report_id = r.id AND x.direction = 'reporter') AS from_reporter,
+      (SELECT COUNT(*) FROM report_messages x WHERE x.report_id = r.id
+        AND x.direction = 'reporter' AND x.announced = 1) AS from_reporter,
       (SELECT COUNT(*) FROM report_messages x
         WHERE x.report_id = r.id AND x.direction = 'reviewer') AS replies
-    FROM reports r
+    FROM reports r WHERE r.notified = 1
     ORDER BY r.submitted_on, r.ref
     """,
 )

@@ -243,4 +243,90 @@ MIGRATIONS: list[str] = [
     CREATE INDEX answers_member_question ON answers (user_id, question_id, correct, answered_at);
     DROP INDEX answers_user;
     """,
+    # 7: anonymity against a reader of the files. Reports get random ids and their rows keep
+    # no hidden rowid (WITHOUT ROWID), thread messages a per-report sequence, so no sequence
+    # orders a reporter's write among other rows; messages and reports become visible to
+    # reviewers only when the hourly batch announces them; an export is audited without a
+    # count; the heartbeat row is what every write tick rewrites, report or no report.
+    """
+    CREATE TABLE heartbeat (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        value           BLOB NOT NULL
+    );
+    INSERT INTO heartbeat (id, value) VALUES (1, randomblob(16));
+
+    CREATE TEMP TABLE report_ids AS
+        SELECT id AS old_id, (random() & 0x3FFFFFFFFFFFFFFF) + 1 AS new_id FROM reports;
+
+    CREATE TABLE reports_new (
+        id              INTEGER PRIMARY KEY,
+        ref             TEXT NOT NULL UNIQUE,
+        receipt_hash    TEXT NOT NULL UNIQUE,
+        category        TEXT NOT NULL,
+        unit            TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'new'
+                        CHECK (status IN ('new', 'checking', 'closed', 'rejected', 'transferred')),
+        submitted_on    TEXT NOT NULL,
+        closed_on       TEXT,
+        notified        INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO reports_new (id, ref, receipt_hash, category, unit, body, status,
+                             submitted_on, closed_on, notified)
+        SELECT m.new_id, r.ref, r.receipt_hash, r.category, r.unit, r.body, r.status,
+               r.submitted_on, r.closed_on, r.notified
+        FROM reports r JOIN report_ids m ON m.old_id = r.id ORDER BY m.new_id;
+
+    CREATE TABLE report_attachments_new (
+        report_id       INTEGER NOT NULL REFERENCES reports_new (id) ON DELETE CASCADE,
+        position        INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('photo', 'document')),
+        file_id         TEXT NOT NULL,
+        sanitized       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (report_id, position)
+    ) WITHOUT ROWID;
+    INSERT INTO report_attachments_new (report_id, position, kind, file_id)
+        SELECT m.new_id, a.position, a.kind, a.file_id
+        FROM report_attachments a JOIN report_ids m ON m.old_id = a.report_id
+        ORDER BY m.new_id, a.position;
+
+    CREATE TABLE report_messages_new (
+        report_id       INTEGER NOT NULL REFERENCES reports_new (id) ON DELETE CASCADE,
+        seq             INTEGER NOT NULL,
+        direction       TEXT NOT NULL CHECK (direction IN ('reporter', 'reviewer')),
+        body            TEXT NOT NULL,
+        sent_on         TEXT NOT NULL,
+        announced       INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (report_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO report_messages_new (report_id, seq, direction, body, sent_on, announced)
+        SELECT m.new_id, row_number() OVER (PARTITION BY x.report_id ORDER BY x.id),
+               x.direction, x.body, x.sent_on, 1
+        FROM report_messages x JOIN report_ids m ON m.old_id = x.report_id
+        ORDER BY m.new_id, x.id;
+
+    CREATE TABLE report_notes_new (
+        id              INTEGER PRIMARY KEY,
+        report_id       INTEGER NOT NULL REFERENCES reports_new (id) ON DELETE CASCADE,
+        reviewer_id     INTEGER NOT NULL,
+        body            TEXT NOT NULL,
+        at              TEXT NOT NULL
+    );
+    INSERT INTO report_notes_new (id, report_id, reviewer_id, body, at)
+        SELECT n.id, m.new_id, n.reviewer_id, n.body, n.at
+        FROM report_notes n JOIN report_ids m ON m.old_id = n.report_id ORDER BY n.id;
+
+    DROP TABLE report_attachments;
+    DROP TABLE report_messages;
+    DROP TABLE report_notes;
+    DROP TABLE reports;
+    DROP TABLE report_ids;
+    ALTER TABLE reports_new RENAME TO reports;
+    ALTER TABLE report_attachments_new RENAME TO report_attachments;
+    ALTER TABLE report_messages_new RENAME TO report_messages;
+    ALTER TABLE report_notes_new RENAME TO report_notes;
+    CREATE INDEX reports_status ON reports (status, submitted_on);
+
+    UPDATE report_audit SET detail = NULL WHERE action = 'export';
+    """,
 ]

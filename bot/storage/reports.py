@@ -1,8 +1,10 @@
-"""Reports, their attachments, threads, notes and the reviewers' audit log (migration 4).
+"""Reports, their attachments, threads, notes and the reviewers' audit log (migrations 4, 6).
 
-Every column written here is listed in migration 4; none can hold who sent a report. Dates
-are ISO `YYYY-MM-DD` in the bureau's time zone; only reviewer notes and the audit log carry a
-time, because they record what reviewers did.
+Every column written here is listed in migrations 4 and 6; none can hold who sent a report.
+Dates are ISO `YYYY-MM-DD` in the bureau's time zone; only reviewer notes and the audit log
+carry a time, because they record what reviewers did. Report ids are random and the child
+tables have no rowid, so no sequence orders a reporter's write among other rows. Reviewers'
+reads see only what the hourly batch announced (`reports.notified`, `report_messages.announced`).
 """
 
 from __future__ import annotations
@@ -56,10 +58,19 @@ class ReportRepository:
 
     # -- reporter side ---------------------------------------------------------------------
 
+    async def taken(self, tx: Transaction, report_id: int, ref: str, receipt_hash: str) -> bool:
+        """Whether a freshly drawn id, reference or receipt hash is already in use."""
+        row = await tx.fetchone(
+            "SELECT 1 FROM reports WHERE id = ? OR ref = ? OR receipt_hash = ?",
+            (report_id, ref, receipt_hash),
+        )
+        return row is not None
+
     async def insert(
         self,
         tx: Transaction,
         *,
+        report_id: int,
         ref: str,
         receipt_hash: str,
         category: Category,
@@ -67,19 +78,18 @@ class ReportRepository:
         body: str,
         attachments: Sequence[Attachment],
         submitted_on: date,
-    ) -> int:
-        """Store a new report with its attachments; return its row id."""
-        report_id = await tx.insert(
-            "INSERT INTO reports (ref, receipt_hash, category, unit, body, submitted_on) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (ref, receipt_hash, category.value, unit, body, submitted_on.isoformat()),
+    ) -> None:
+        """Store a new report (not yet announced) with its attachments."""
+        await tx.execute(
+            "INSERT INTO reports (id, ref, receipt_hash, category, unit, body, submitted_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (report_id, ref, receipt_hash, category.value, unit, body, submitted_on.isoformat()),
         )
         await tx.executemany(
             "INSERT INTO report_attachments (report_id, position, kind, file_id) "
             "VALUES (?, ?, ?, ?)",
             [(report_id, i, a.kind.value, a.file_id) for i, a in enumerate(attachments)],
         )
-        return report_id
 
     async def by_receipt(self, receipt_hash: str) -> Report | None:
         """The report a receipt code's hash points at."""
@@ -93,19 +103,33 @@ class ReportRepository:
         row = await self.db.fetchone("SELECT * FROM reports WHERE id = ?", (report_id,))
         return _report(row) if row else None
 
+    async def exists(self, tx: Transaction, report_id: int) -> bool:
+        """Whether a report is still there (retention may have deleted it)."""
+        return await tx.fetchone("SELECT 1 FROM reports WHERE id = ?", (report_id,)) is not None
+
     async def add_message(
-        self, tx: Transaction, report_id: int, direction: Direction, body: str, sent_on: date
+        self,
+        tx: Transaction,
+        report_id: int,
+        direction: Direction,
+        body: str,
+        sent_on: date,
+        *,
+        announced: bool,
     ) -> None:
-        """Append a message to a report's thread."""
+        """Append a message to a report's thread (numbered within that report only)."""
         await tx.execute(
-            "INSERT INTO report_messages (report_id, direction, body, sent_on) VALUES (?, ?, ?, ?)",
-            (report_id, direction.value, body, sent_on.isoformat()),
+            "INSERT INTO report_messages (report_id, seq, direction, body, sent_on, announced) "
+            "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM report_messages "
+            "WHERE report_id = ?), ?, ?, ?, ?)",
+            (report_id, report_id, direction.value, body, sent_on.isoformat(), int(announced)),
         )
 
-    async def messages(self, report_id: int) -> list[ReportMessage]:
-        """A report's thread, oldest first."""
+    async def messages(self, report_id: int, *, announced_only: bool) -> list[ReportMessage]:
+        """A report's thread, oldest first (reviewers: only what a batch announced)."""
+        only = " AND announced = 1" if announced_only else ""
         rows = await self.db.fetchall(
-            "SELECT * FROM report_messages WHERE report_id = ? ORDER BY id", (report_id,)
+            f"SELECT * FROM report_messages WHERE report_id = ?{only} ORDER BY seq", (report_id,)
         )
         return [
             ReportMessage(Direction(r["direction"]), r["body"], date.fromisoformat(r["sent_on"]))
@@ -115,17 +139,28 @@ class ReportRepository:
     # -- reviewer side ---------------------------------------------------------------------
 
     async def by_ref(self, ref: str) -> Report | None:
-        """One report by its reviewers' reference."""
-        row = await self.db.fetchone("SELECT * FROM reports WHERE ref = ?", (ref,))
+        """One announced report by its reviewers' reference (unannounced ones are not there)."""
+        row = await self.db.fetchone("SELECT * FROM reports WHERE ref = ? AND notified = 1", (ref,))
         return _report(row) if row else None
 
     async def attachments(self, report_id: int) -> list[Attachment]:
         """A report's attachments in the order they were sent."""
         rows = await self.db.fetchall(
-            "SELECT kind, file_id FROM report_attachments WHERE report_id = ? ORDER BY position",
+            "SELECT kind, file_id, sanitized FROM report_attachments WHERE report_id = ? "
+            "ORDER BY position",
             (report_id,),
         )
-        return [Attachment(AttachmentKind(r["kind"]), r["file_id"]) for r in rows]
+        return [
+            Attachment(AttachmentKind(r["kind"]), r["file_id"], bool(r["sanitized"])) for r in rows
+        ]
+
+    async def replace_attachment(self, report_id: int, position: int, file_id: str) -> None:
+        """Keep the re-sent copy without name or metadata in place of what the reporter sent."""
+        await self.db.execute(
+            "UPDATE report_attachments SET file_id = ?, sanitized = 1 "
+            "WHERE report_id = ? AND position = ?",
+            (file_id, report_id, position),
+        )
 
     async def notes(self, report_id: int) -> list[ReportNote]:
         """Reviewers' internal notes, oldest first."""
@@ -161,8 +196,10 @@ class ReportRepository:
         return changed > 0
 
     async def counts(self) -> dict[ReportStatus, int]:
-        """How many reports are in each status."""
-        rows = await self.db.fetchall("SELECT status, COUNT(*) AS n FROM reports GROUP BY status")
+        """How many announced reports are in each status."""
+        rows = await self.db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM reports WHERE notified = 1 GROUP BY status"
+        )
         found = {ReportStatus(r["status"]): int(r["n"]) for r in rows}
         return {status: found.get(status, 0) for status in ReportStatus}
 
@@ -171,9 +208,10 @@ class ReportRepository:
         rows = await self.db.fetchall(
             """
             SELECT r.ref, r.category, r.unit, r.status, r.submitted_on,
-                   (SELECT m.direction FROM report_messages m WHERE m.report_id = r.id
-                    ORDER BY m.id DESC LIMIT 1) AS last_direction
-            FROM reports r WHERE r.status = ?
+                   (SELECT m.direction FROM report_messages m
+                    WHERE m.report_id = r.id AND m.announced = 1
+                    ORDER BY m.seq DESC LIMIT 1) AS last_direction
+            FROM reports r WHERE r.status = ? AND r.notified = 1
             ORDER BY r.submitted_on DESC, r.ref LIMIT ? OFFSET ?
             """,
             (status.value, limit, offset),
@@ -191,9 +229,25 @@ class ReportRepository:
         ]
 
     async def all(self) -> list[Report]:
-        """Every report, newest first (for export)."""
-        rows = await self.db.fetchall("SELECT * FROM reports ORDER BY submitted_on DESC, ref")
+        """Every announced report, newest first (for export)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM reports WHERE notified = 1 ORDER BY submitted_on DESC, ref"
+        )
         return [_report(r) for r in rows]
+
+    async def day_counts(self, as_of: date) -> tuple[int, int, int]:
+        """Reports received by the end of `as_of`: (received, open on that day, ended by then)."""
+        row = await self.db.fetchone(
+            """
+            SELECT COUNT(*),
+                   TOTAL(closed_on IS NULL OR closed_on > :day),
+                   TOTAL(closed_on IS NOT NULL AND closed_on <= :day)
+            FROM reports WHERE notified = 1 AND submitted_on <= :day
+            """,
+            {"day": as_of.isoformat()},
+        )
+        assert row is not None
+        return int(row[0]), int(row[1]), int(row[2])
 
     async def attachment_counts(self) -> dict[int, int]:
         """How many attachments each report has."""
@@ -221,19 +275,17 @@ class ReportRepository:
 
     # -- jobs ------------------------------------------------------------------------------
 
-    async def unnotified(self) -> list[tuple[int, Category]]:
-        """Reports reviewers have not been told about yet: (id, category)."""
-        rows = await self.db.fetchall(
-            "SELECT id, category FROM reports WHERE notified = 0 ORDER BY id"
+    async def announce(self, tx: Transaction) -> tuple[list[Category], int]:
+        """Make everything stored since the last batch visible: new reports' categories, and
+        how many reporter messages joined existing threads."""
+        rows = await tx.fetchall("SELECT category FROM reports WHERE notified = 0")
+        info = await tx.fetchone(
+            "SELECT COUNT(*) FROM report_messages m JOIN reports r ON r.id = m.report_id "
+            "WHERE m.announced = 0 AND r.notified = 1"
         )
-        return [(r["id"], Category(r["category"])) for r in rows]
-
-    async def mark_notified(self, report_ids: Sequence[int]) -> None:
-        """Reviewers have been told about these reports."""
-        async with self.db.transaction() as tx:
-            await tx.executemany(
-                "UPDATE reports SET notified = 1 WHERE id = ?", [(i,) for i in report_ids]
-            )
+        await tx.execute("UPDATE reports SET notified = 1 WHERE notified = 0")
+        await tx.execute("UPDATE report_messages SET announced = 1 WHERE announced = 0")
+        return [Category(r["category"]) for r in rows], int(info[0]) if info else 0
 
     async def purge_closed_before(self, cutoff: date) -> list[str]:
         """Delete reports that ended before `cutoff` (with their attachments, thread and notes)."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, BaseHandler
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, BaseHandler
 
 from bot.domain.members import Role
+from bot.domain.reports import looks_like_receipt_code
 from bot.tg.commands import PUBLIC_COMMANDS
 from bot.tg.context import BotContext
 from bot.tg.menus import publish_member_menu
@@ -23,6 +26,43 @@ Handler = Callable[[Update, BotContext], Awaitable[object]]
 # config (the anonymous-report conversation when reports.open_to is anyone). The gate asks
 # them whether they claim an update, so a stranger reaches exactly those steps and no others.
 PUBLIC_FLOWS = "public_flows"
+# bot_data key: the anonymous-report handlers. An update one of them will handle (or a message
+# that looks like a receipt code) writes nothing: no member row, no re-activation, no join.
+REPORT_FLOWS = "report_flows"
+# user_data key: the id of the update being handled as a reporter's, for the error handler.
+REPORT_UPDATE = "report_update"
+
+
+def first_handler(application: Application, update: Update) -> BaseHandler | None:
+    """The handler of group 0 that will take this update, found the way PTB finds it."""
+    return next((h for h in application.handlers.get(0, []) if _claims(h, update)), None)
+
+
+def is_report_flow(context: BotContext, update: Update) -> bool:
+    """Whether this update is a reporter's (so nothing about the sender may be written)."""
+    flows: tuple[BaseHandler, ...] = context.application.bot_data.get(REPORT_FLOWS, ())
+    if not flows:
+        return False
+    message = update.effective_message
+    if message is not None and looks_like_receipt_code(message.text or message.caption):
+        return True
+    if not any(_claims(flow, update) for flow in flows):
+        return False  # the common case, decided without asking every other handler
+    return first_handler(context.application, update) in flows
+
+
+def _claims(handler: BaseHandler, update: Update) -> bool:
+    check = handler.check_update(update)
+    return check is not None and check is not False
+
+
+def handled_as_report(context: BotContext, update: object) -> bool:
+    """Whether the gate marked this update as a reporter's."""
+    return (
+        isinstance(update, Update)
+        and context.user_data is not None
+        and context.user_data.get(REPORT_UPDATE) == update.update_id
+    )
 
 
 def command_name(update: Update) -> str | None:
@@ -44,7 +84,11 @@ async def refuse(update: Update, context: BotContext, key: str) -> None:
 
 
 async def gate(update: Update, context: BotContext) -> None:
-    """Load the caller; let members through, strangers only to public commands and flows."""
+    """Load the caller; let members through, strangers only to public commands and flows.
+
+    For a reporter's update the gate only reads: a name change or a re-activation written at
+    that moment would date the reporter's action next to their identity.
+    """
     user = update.effective_user
     chat = update.effective_chat
     if user is None or user.is_bot or (chat is not None and chat.type != ChatType.PRIVATE):
@@ -57,12 +101,24 @@ async def gate(update: Update, context: BotContext) -> None:
         log.warning("dropped an update whose private chat is not its sender's")
         raise ApplicationHandlerStop
     if update.edited_message is not None:
-        # Edits of earlier messages are not new requests (an edited /start must not re-run).
+        # Edits of earlier messages are not new requests (an edited /start must not re-run);
+        # one that now carries a receipt code is deleted like any other.
+        edited = update.edited_message
+        if looks_like_receipt_code(edited.text or edited.caption):
+            with contextlib.suppress(TelegramError):
+                await edited.delete()
         raise ApplicationHandlerStop
+    reporting = is_report_flow(context, update)
+    if reporting:
+        context.user_data[REPORT_UPDATE] = update.update_id
     services = context.services
     membership = services.membership
     caller = await membership.caller(user.id)
-    if not caller.is_member and caller.roles and command_name(update) != "start":
+    if reporting:
+        context.caller = caller
+        if caller.is_member or command_name(update) in PUBLIC_COMMANDS:
+            return
+    elif not caller.is_member and caller.roles and command_name(update) != "start":
         # Roles from the config file admit their holders without an invite (/start does
         # the same itself, with a first-time welcome).
         await membership.join(
@@ -84,6 +140,10 @@ async def gate(update: Update, context: BotContext) -> None:
     public_flows: tuple[BaseHandler, ...] = context.application.bot_data.get(PUBLIC_FLOWS, ())
     if any(flow.check_update(update) for flow in public_flows):
         return
+    message = update.effective_message
+    if message is not None and looks_like_receipt_code(message.text or message.caption):
+        with contextlib.suppress(TelegramError):  # a code never stays in a chat
+            await message.delete()
     await refuse(update, context, "access.not_member")
     raise ApplicationHandlerStop
 

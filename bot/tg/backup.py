@@ -1,4 +1,4 @@
-"""The daily online backup job (the work itself is in bot/services/backup.py)."""
+"""The nightly job: report retention, then the online backup (bot/services/backup.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ MISFIRE_GRACE = {"misfire_grace_time": 6 * 3600}
 
 
 async def backup_job(context: BotContext) -> None:
-    """Job: back up the database into `backup.dir`, keep the newest `backup.keep`."""
+    """Job: delete reports past retention, then back up into `backup.dir`, keep `backup.keep`."""
     services = context.services
+    # Retention first, so a report past retention never lives on in a backup copy.
+    purged = await services.reports.purge(services.now())
+    if purged:
+        log.info("retention: deleted %d reports closed before the retention period", purged)
     if str(services.db.path) == ":memory:":
         return
     # Failures propagate to the error handler, which logs them and tells the admins.

@@ -326,6 +326,21 @@ class ReportAddInfo(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
+class ReportReceiptDone(CallbackData):
+    """The receipt: 已抄写, delete this message (the code is nowhere else)."""
+
+    prefix: ClassVar[str] = "rpr"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportCleanup(CallbackData):
+    """After a report or a /status: delete the messages of that conversation from the chat."""
+
+    prefix: ClassVar[str] = "rpz"
+    keep: bool  # keep the message the button is on (the receipt, until 已抄写)
+
+
+@dataclasses.dataclass(frozen=True)
 class ReportsHome(CallbackData):
     """Reviewers: the /reports overview."""
 
@@ -387,6 +402,15 @@ class ReportExport(CallbackData):
     """Reviewers: a CSV of all reports, without identity."""
 
     prefix: ClassVar[str] = "rvx"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewerConfirm(CallbackData):
+    """Reviewers: confirm (or decline) an admin's proposal to make a member a reviewer."""
+
+    prefix: ClassVar[str] = "rvc"
+    user_id: int
+    accept: bool
 
 
 # --- digest -------------------------------------------------------------------------------------

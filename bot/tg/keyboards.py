@@ -321,8 +321,38 @@ def report_confirm_keyboard(t: Translate) -> InlineKeyboardMarkup:
 
 
 def report_status_keyboard(t: Translate) -> InlineKeyboardMarkup:
-    """/status: add information to the report just looked up."""
-    return single_button(t("reports.add_info"), cb.ReportAddInfo())
+    """/status: add information to the report just looked up, or clear the chat."""
+    return InlineKeyboardMarkup(
+        [
+            [button(t("reports.add_info"), cb.ReportAddInfo())],
+            [button(t("reports.cleanup"), cb.ReportCleanup(keep=False))],
+        ]
+    )
+
+
+def report_receipt_keyboard(t: Translate, *, cleanup: bool = True) -> InlineKeyboardMarkup:
+    """The receipt: delete it once copied; delete the rest of the conversation."""
+    keyboard = [[button(t("reports.receipt_done"), cb.ReportReceiptDone())]]
+    if cleanup:
+        keyboard.append([button(t("reports.cleanup"), cb.ReportCleanup(keep=True))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def report_cleanup_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    """After added information is stored: delete the conversation from the chat."""
+    return single_button(t("reports.cleanup"), cb.ReportCleanup(keep=False))
+
+
+def reviewer_confirm_keyboard(t: Translate, user_id: int) -> InlineKeyboardMarkup:
+    """To reviewers: confirm or decline a proposed reviewer."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(t("reviewers.confirm"), cb.ReviewerConfirm(user_id, True)),
+                button(t("reviewers.decline"), cb.ReviewerConfirm(user_id, False)),
+            ]
+        ]
+    )
 
 
 def reports_overview_keyboard(

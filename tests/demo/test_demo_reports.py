@@ -1,20 +1,50 @@
-"""In the demo, a cadre files an anonymous report and the reviewer handles it, all through the
-control API the demo page uses."""
+"""In the demo, a cadre files an anonymous report and the reviewer handles it, through the
+control API the demo page uses and through the page itself in a browser."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.demo import demo_environment
-from bot.tg.handlers.report_review import NOTICE_JOB
-from tests.tg.report_support import code_in, png
+from bot.tg.report_jobs import TICK_JOB
+from tests.demo.cdp import Page, find_chromium, open_page
+from tests.tg.report_support import CODE_RE, code_in, png
 
 CADRE, REVIEWER = 20004, 20003
 Message = dict[str, Any]
+LAST_BOT = "[...document.querySelectorAll('#messages .msg.bot')].pop()"
+
+
+async def _type(page: Page, text: str) -> None:
+    """Type into the page's composer and send, as a person would."""
+    await page.evaluate(
+        f"""(() => {{
+            const input = document.getElementById('composer-input');
+            input.value = {text!r};
+            input.dispatchEvent(new Event('input', {{bubbles: true}}));
+            document.getElementById('send-button').click();
+        }})()"""
+    )
+
+
+async def _click(page: Page, label: str) -> None:
+    """Click the button of the newest bot message whose text contains `label`."""
+    clicked = await page.evaluate(
+        f"""(() => {{
+            const b = [...{LAST_BOT}.querySelectorAll('.kb-button')]
+                .find(x => x.innerText.includes({label!r}));
+            if (!b) return false;
+            b.click();
+            return true;
+        }})()"""
+    )
+    assert clicked, f"no button {label!r} in {await page.evaluate(f'{LAST_BOT}.innerText')}"
 
 
 class Chat:
@@ -77,8 +107,8 @@ class Chat:
 
 async def test_demo_cadre_files_a_report_and_the_reviewer_handles_it() -> None:
     async with demo_environment(port=0) as (sandbox, application):
-        [job] = application.job_queue.get_jobs_by_name(NOTICE_JOB)
-        assert job.trigger.interval.total_seconds() == 60  # the demo batches every minute
+        [job] = application.job_queue.get_jobs_by_name(TICK_JOB)
+        assert job.trigger.interval.total_seconds() == 60  # the demo stores every minute
         async with aiohttp.ClientSession() as session:
             base = f"http://127.0.0.1:{sandbox.port}"
             cadre, reviewer = Chat(session, base, CADRE), Chat(session, base, REVIEWER)
@@ -98,9 +128,12 @@ async def test_demo_cadre_files_a_report_and_the_reviewer_handles_it() -> None:
             await cadre.press(added, "完成")
             preview = await cadre.bot_says("请核对要提交的反映")
             await cadre.press(preview, "确认提交")
-            code = code_in((await cadre.bot_says("你的查询码"))["text"])
-
-            await job.run(application)  # the minute's batch, without waiting for it
+            await cadre.bot_says("正在保存你的反映")  # the code comes once it is stored
+            await job.run(application)  # the minute's tick, without waiting for it
+            receipt = await cadre.bot_says("你的查询码")
+            assert receipt["protected"]
+            code = code_in(receipt["text"])
+            # The demo announces at every tick (production: at the full hour).
             await reviewer.bot_says("新收到 1 条反映：形式主义 1")
             await reviewer.send("/reports")
             overview = await reviewer.bot_says("选择状态查看列表")
@@ -124,3 +157,36 @@ async def test_demo_cadre_files_a_report_and_the_reviewer_handles_it() -> None:
             assert "已收到，正在核查" in view["text"]
             deleted = await cadre.wait_for(lambda m: m["message_id"] == sent["message_id"])
             assert deleted["deleted"]
+
+
+async def test_demo_page_shows_saving_then_the_code_and_deletes_it_when_copied() -> None:
+    binary = find_chromium()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (.ci/run installs it)")
+        pytest.skip("chromium is not installed")
+    async with demo_environment(port=0) as (sandbox, application):
+        [job] = application.job_queue.get_jobs_by_name(TICK_JOB)
+        await sandbox.wait_for(lambda: sandbox.bot_messages(CADRE), timeout=10)
+        async with open_page(binary, f"http://127.0.0.1:{sandbox.port}/demo/#user={CADRE}") as page:
+            await page.wait_for("document.querySelectorAll('#messages .msg.bot').length >= 1")
+            await _type(page, "/report")
+            await page.wait_for(f"{LAST_BOT}.innerText.includes('匿名反映问题线索')")
+            await _click(page, "形式主义")
+            await page.wait_for(f"{LAST_BOT}.innerText.includes('反映涉及哪个单位')")
+            await _click(page, "应急指挥科")
+            await page.wait_for(f"{LAST_BOT}.innerText.includes('请用文字描述问题')")
+            await _type(page, "科里要求每天在三个工作群分别打卡上报同一组数据，层层加码。")
+            await page.wait_for(f"{LAST_BOT}.innerText.includes('可以添加图片或文件')")
+            await _click(page, "完成")
+            await page.wait_for(f"{LAST_BOT}.innerText.includes('请核对要提交的反映')")
+            await _click(page, "确认提交")
+            await page.wait_for(f"{LAST_BOT}.innerText.includes('正在保存你的反映')")
+            assert not CODE_RE.search(await page.evaluate(f"{LAST_BOT}.innerText"))
+            await job.run(application)  # the minute's tick, without waiting for it
+            await page.wait_for(f"{LAST_BOT}.innerText.includes('你的查询码')")
+            code = code_in(await page.evaluate(f"{LAST_BOT}.innerText"))
+            await _click(page, "已抄写")
+            await page.wait_for(
+                f"!document.querySelector('#messages').innerText.includes({code!r})"
+            )

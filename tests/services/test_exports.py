@@ -45,9 +45,9 @@ async def seeded(tmp_path: Path) -> AsyncIterator[tuple[Config, Database]]:
             "VALUES (1, 0, 'photo', 'f1'), (1, 1, 'document', 'f2')"
         )
         await tx.execute(
-            "INSERT INTO report_messages (report_id, direction, body, sent_on) VALUES "
-            "(1, 'reporter', '补充', '2026-09-09'), (1, 'reviewer', '已收到', '2026-09-10'), "
-            "(3, 'reviewer', '核查中', '2026-09-01')"
+            "INSERT INTO report_messages (report_id, seq, direction, body, sent_on) VALUES "
+            "(1, 1, 'reporter', '补充', '2026-09-09'), (1, 2, 'reviewer', '已收到', '2026-09-10'), "
+            "(3, 1, 'reviewer', '核查中', '2026-09-01')"
         )
         await tx.execute(
             "INSERT INTO member_roles (user_id, role, granted_at) VALUES (1002, 'reviewer', 't')"

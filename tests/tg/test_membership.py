@@ -194,10 +194,13 @@ async def _notify(h: Harness, user_id: int) -> int:
 async def test_restart_keeps_members_and_roles(harness: Harness) -> None:
     h = harness
     await h.join(ADMIN, "王管理")
+    await h.join(REVIEWER, "赵纪检")
     await h.join(CADRE, "张干部")
     [listing] = await h.send(ADMIN, "/members")
     card = await h.press(ADMIN, listing, "张干部")
     await h.press(ADMIN, card, "设为纪检监察组")
+    # The admin only proposes; the reviewer confirms.
+    await h.press(REVIEWER, h.last(REVIEWER), "确认")
     await h.restart()
     [reply] = await h.send(CADRE, "/help")
     assert "/settings" in reply["text"]

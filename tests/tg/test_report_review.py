@@ -1,17 +1,31 @@
 """Anonymous reports, the reviewers' side: role checks on every button, the audit log, the
-batched notice and retention."""
+batched notice and retention (before the nightly backup)."""
 
 from __future__ import annotations
 
+import io
+import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from bot.domain.members import Role
 from bot.domain.reports import Attachment, AttachmentKind, Category, Draft, ReportStatus
 from bot.tg import callbacks as cb
-from bot.tg.handlers.report_review import NOTICE_JOB, RETENTION_JOB
-from tests.harness import ADMIN, LEADER, REVIEWER, Harness, buttons
-from tests.tg.report_support import BODY, file_report, png, raw_bytes
+from bot.tg.backup import BACKUP_JOB
+from bot.tg.report_jobs import TICK_JOB
+from tests.harness import ADMIN, LEADER, REVIEWER, Harness, buttons, make_config
+from tests.tg.report_support import (
+    BODY,
+    batch,
+    file_report,
+    make_reviewer,
+    png,
+    raw_bytes,
+    tick,
+)
 
 CADRE = 701
 OTHER = 702
@@ -25,16 +39,20 @@ async def _report(
     now: datetime | None = None,
     sender: str = "test-sender",
     photo: bool = False,
+    announce: bool = True,
 ) -> str:
-    """A stored report (through the service, as the conversation stores it); its ref."""
+    """A stored report (queued and written by a tick, as the conversation has it stored), and
+    then announced by the next hourly batch unless `announce` is False; its ref."""
     attachments = []
     if photo:
         stored = h.sandbox.state.store_file(png(), "photo", "x.png", None)
         attachments.append(Attachment(AttachmentKind.PHOTO, stored.file_id))
-    submitted = await h.services.reports.submit(
-        Draft(category, "办公室", body, attachments), sender, now or h.clock.now
-    )
-    assert submitted is not None
+    reports = h.services.reports
+    when = now or h.clock.now
+    assert reports.queue_report(Draft(category, "办公室", body, attachments), sender, when, None)
+    [(_, submitted)] = (await reports.tick(when)).reports
+    if announce:
+        await batch(h)
     return submitted.ref
 
 
@@ -58,10 +76,11 @@ async def test_every_reviewer_command_and_button_is_refused_to_others(harness: H
     ref = await _report(h, photo=True)
     [cadre_try] = await h.send(CADRE, "/reports")
     assert "没有执行此操作的权限" in cadre_try["text"]
-    # A leader who is not a reviewer sees counts only: no buttons, no content.
+    # A leader who is not a reviewer sees counts only, as of the end of yesterday: no
+    # buttons, no content, and not today's report.
     [leader_view] = await h.send(LEADER, "/reports")
-    assert "仅统计" in leader_view["text"]
-    assert "新收到：1" in leader_view["text"]
+    assert "仅统计，截至 2026-09-19" in leader_view["text"]
+    assert "共收到 0 条" in leader_view["text"]
     assert not buttons(leader_view)
     assert BODY[:10] not in leader_view["text"]
 
@@ -77,7 +96,15 @@ async def test_every_reviewer_command_and_button_is_refused_to_others(harness: H
     ]
     reviewer_types = {
         t for name, t in vars(cb).items() if name.startswith("Report") and isinstance(t, type)
-    } - {cb.ReportCategory, cb.ReportUnit, cb.ReportAttachDone, cb.ReportConfirm, cb.ReportAddInfo}
+    } - {
+        cb.ReportCategory,
+        cb.ReportUnit,
+        cb.ReportAttachDone,
+        cb.ReportConfirm,
+        cb.ReportAddInfo,
+        cb.ReportReceiptDone,
+        cb.ReportCleanup,
+    }
     assert {type(d) for d in forged} == reviewer_types  # every reviewer button type is tried
     for user, shown in ((CADRE, cadre_try), (LEADER, leader_view)):
         before = len(h.sandbox.bot_messages(user))
@@ -101,11 +128,11 @@ async def test_every_reviewer_command_and_button_is_refused_to_others(harness: H
 async def test_a_reviewer_whose_role_is_revoked_mid_note_cannot_save_it(harness: Harness) -> None:
     h = harness
     await h.join(CADRE, "张干部")
+    await h.join(ADMIN, "王管理")
+    await h.join(REVIEWER, "赵纪检")
     ref = await _report(h)
     now = h.clock.now
-    await h.services.membership.set_role(
-        actor_id=ADMIN, user_id=CADRE, role=Role.REVIEWER, granted=True, now=now
-    )
+    await make_reviewer(h, CADRE)
     [overview] = await h.send(CADRE, "/reports")
     listing = await h.press(CADRE, overview, "新收到（1）")
     card = await h.press(CADRE, listing, ref)
@@ -191,7 +218,8 @@ async def test_paging_through_a_long_list(harness: Harness) -> None:
     h = harness
     await h.join(REVIEWER, "赵纪检")
     for i in range(10):
-        await _report(h, sender=f"s{i}")
+        await _report(h, sender=f"s{i}", announce=False)
+    await batch(h)
     [overview] = await h.send(REVIEWER, "/reports")
     page = await h.press(REVIEWER, overview, "新收到（10）")
     assert "第 1–8 条" in page["text"]
@@ -211,34 +239,42 @@ async def test_paging_through_a_long_list(harness: Harness) -> None:
 async def test_reviewers_get_one_batched_notice_with_counts_only(harness: Harness) -> None:
     h = harness
     assert h.app is not None
+    await h.join(ADMIN, "王管理")
     await h.join(REVIEWER, "赵纪检")
     await h.join(CADRE, "张干部")
-    await h.services.membership.set_role(
-        actor_id=ADMIN, user_id=CADRE, role=Role.REVIEWER, granted=True, now=h.clock.now
-    )
-    [job] = h.app.job_queue.get_jobs_by_name(NOTICE_JOB)
+    await make_reviewer(h, CADRE)
+    [job] = h.app.job_queue.get_jobs_by_name(TICK_JOB)
     assert job.next_t is not None
-    assert (job.next_t.minute, job.next_t.second) == (0, 0)  # at the full hour
-    await job.run(h.app)  # nothing new: nothing sent
+    assert (job.next_t.minute % 10, job.next_t.second) == (0, 0)  # :00, :10, … :50
+    await batch(h)  # nothing new: nothing sent
     before = {u: len(h.sandbox.bot_messages(u)) for u in (REVIEWER, CADRE)}
-    await _report(h, category=Category.FORMALISM, sender="a")
-    await _report(h, category=Category.BANQUETS, sender="b")
-    await _report(h, category=Category.FORMALISM, sender="c", body="另一条：" + BODY)
-    await job.run(h.app)
+    await _report(h, category=Category.FORMALISM, sender="a", announce=False)
+    await _report(h, category=Category.BANQUETS, sender="b", announce=False)
+    await _report(
+        h, category=Category.FORMALISM, sender="c", body="另一条：" + BODY, announce=False
+    )
+    h.clock.advance(minutes=10)
+    await tick(h)  # stored, but not the full hour: nobody is told yet
+    assert {u: len(h.sandbox.bot_messages(u)) for u in (REVIEWER, CADRE)} == before
+    await batch(h)
     for user in (REVIEWER, CADRE):
         [notice] = h.sandbox.bot_messages(user)[before[user] :]
         assert "新收到 3 条反映：形式主义 2，违规吃喝 1" in notice["text"]
         assert BODY[:8] not in notice["text"]
         assert "办公室" not in notice["text"]
-    await job.run(h.app)
+    await batch(h)
     assert len(h.sandbox.bot_messages(REVIEWER)) == before[REVIEWER] + 1
     await _report(h, category=Category.GIFTS, sender="d")
-    await job.run(h.app)
     assert "新收到 1 条反映：违规收送礼品礼金 1" in h.last(REVIEWER)["text"]
 
 
-async def test_retention_deletes_only_reports_closed_long_enough_ago(harness: Harness) -> None:
+async def test_retention_deletes_only_reports_closed_long_enough_ago_before_the_backup(
+    harness: Harness, tmp_path: Path
+) -> None:
     h = harness
+    await h.stop()
+    h.config = make_config(h.sandbox, h.db_path, backup__dir=str(tmp_path / "backups"))
+    await h.start()
     assert h.app is not None
     await h.join(REVIEWER, "赵纪检")
     reports = h.services.reports
@@ -270,8 +306,19 @@ async def test_retention_deletes_only_reports_closed_long_enough_ago(harness: Ha
 
     assert (await h.services.db.fetchone("PRAGMA secure_delete"))[0] == 1
     h.clock.now = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)  # 2026-09-20 in Asia/Shanghai
-    [job] = h.app.job_queue.get_jobs_by_name(RETENTION_JOB)
+    # The nightly job deletes what is past retention first, then takes the backup.
+    [job] = h.app.job_queue.get_jobs_by_name(BACKUP_JOB)
     await job.run(h.app)
+    [copy] = (tmp_path / "backups").iterdir()
+    assert marker.encode() not in copy.read_bytes()
+    backed_up = sqlite3.connect(copy)
+    assert {r[0] for r in backed_up.execute("SELECT ref FROM reports")} == {
+        edge,
+        recent,
+        old_open,
+        old_checking,
+    }
+    backed_up.close()
 
     left = {r["ref"] for r in await h.services.db.fetchall("SELECT ref FROM reports")}
     assert left == {edge, recent, old_open, old_checking}
@@ -296,14 +343,21 @@ async def test_a_report_filed_in_chat_reaches_the_reviewer_with_its_photo(
     await h.join(CADRE, "张干部")
     await h.join(REVIEWER, "赵纪检")
     await file_report(h, CADRE, photos=2)
+    await batch(h)
     [overview] = await h.send(REVIEWER, "/reports")
     listing = await h.press(REVIEWER, overview, "新收到（1）")
     await h.press(REVIEWER, listing, "形式主义")
     photos = [m for m in h.sandbox.bot_messages(REVIEWER) if m.get("photo")]
     assert [p["caption"].split("·")[-1].strip() for p in photos] == ["附件 1/2", "附件 2/2"]
-    # Sent again by the stored file id: the very pictures the cadre sent.
+    # The very pictures the cadre sent, as the bot's own re-encoded copies.
     sent = [m for m in h.sandbox.messages(CADRE) if not m["from_bot"] and m["photo"]]
-    assert [p["photo"]["file_id"] for p in photos] == [m["photo"]["file_id"] for m in sent]
+    for copy, original in zip(photos, sent, strict=True):
+        assert copy["photo"]["file_id"] != original["photo"]["file_id"]
+        pixels = [
+            Image.open(io.BytesIO(h.sandbox.file_bytes(m["photo"]["file_id"]))).convert("RGB")
+            for m in (copy, original)
+        ]
+        assert pixels[0].tobytes() == pixels[1].tobytes()
 
 
 async def test_long_texts_are_shortened_on_the_card_and_sent_in_full(harness: Harness) -> None:
@@ -311,10 +365,12 @@ async def test_long_texts_are_shortened_on_the_card_and_sent_in_full(harness: Ha
     await h.join(REVIEWER, "赵纪检")
     body = "开头" + "😀情况" * 1300 + "结尾"  # 3904 characters, 5204 UTF-16 units
     ref = await _report(h, body=body)
-    await h.services.reports.reply(ref, REVIEWER, "请补充" * 500, h.clock.now)
-    await h.services.reports.add_information(
-        (await h.services.reports.repo.by_ref(ref)).id, "补充" * 1500, h.clock.now
-    )
+    reports = h.services.reports
+    await reports.reply(ref, REVIEWER, "请补充" * 500, h.clock.now)
+    report = await reports.repo.by_ref(ref)
+    reports.queue_information(report.id, "补充" * 1500, h.clock.now, None)
+    assert (await reports.tick(h.clock.now)).information == [(None, True)]
+    await batch(h)
     [overview] = await h.send(REVIEWER, "/reports")
     listing = await h.press(REVIEWER, overview, "新收到（1）")
     card = await h.press(REVIEWER, listing, ref)

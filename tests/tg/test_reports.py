@@ -12,11 +12,15 @@ from bot.logs import quiet_libraries
 from tests.harness import REVIEWER, Harness, buttons, make_config
 from tests.tg.report_support import (
     BODY,
+    CODE_RE,
     all_rows,
+    batch,
     code_in,
     columns,
+    confirm_and_get_code,
     file_report,
     png,
+    tick,
 )
 
 REPORTER = 58123467
@@ -69,18 +73,25 @@ async def test_a_filed_report_stores_and_logs_nothing_that_identifies_the_report
     preview = await h.press(REPORTER, added, "完成")
     assert BODY in preview["text"]
     assert "附件：1 个" in preview["text"]
-    receipt = await h.press(REPORTER, preview, "确认提交")
+    saving = await h.press(REPORTER, preview, "确认提交")
+    assert "下一个固定时间点（约 10 分钟内）" in saving["text"]
+    assert "没有收到查询码" in saving["text"]
+    assert BODY not in saving["text"]  # the preview became the "saving" notice
+    assert not CODE_RE.search(saving["text"])  # no code before the report is stored
+    assert (await h.services.db.fetchone("SELECT COUNT(*) FROM reports"))[0] == 0
+    h.clock.advance(minutes=10)
+    await tick(h)  # 10:10: stored, then the code
+    receipt = h.last(REPORTER)
     code = code_in(receipt["text"])
     assert "只显示这一次" in receipt["text"]
     assert "无法找回" in receipt["text"]
-    assert BODY not in receipt["text"]  # the preview became the receipt
-    # Checkpointed at once: the WAL does not keep the report's commit in order between
-    # timestamped commits of other tables.
+    assert receipt["protected"]  # no forwarding, no saving
+    # The tick ends with a checkpoint: the WAL does not keep the report's commit in order
+    # between timestamped commits of other tables.
     wal = h.db_path.with_name(h.db_path.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
     # Reviewers are told in the hourly batch; run it so its log line is part of the scan.
-    [notice_job] = h.app.job_queue.get_jobs_by_name("reports: reviewer notice")
-    await notice_job.run(h.app)
+    await batch(h)
     await h.restart()
 
     identity = [str(REPORTER), REPORTER_NAME, REPORTER_USERNAME]
@@ -122,14 +133,15 @@ async def test_a_filed_report_stores_and_logs_nothing_that_identifies_the_report
         "position",
         "kind",
         "file_id",
-        "file_name",
+        "sanitized",  # no file name column at all: camera names carry the time of a photo
     }
     assert columns(h.db_path, "report_messages") == {
-        "id",
         "report_id",
+        "seq",  # numbered within the report, not one sequence across reports
         "direction",
         "body",
         "sent_on",
+        "announced",
     }
     [stored] = rows["reports"]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", stored["submitted_on"])
@@ -144,7 +156,6 @@ async def test_a_filed_report_stores_and_logs_nothing_that_identifies_the_report
     assert stored["receipt_hash"] == parsed.digest(h.services.reports.secret)
     [attachment] = rows["report_attachments"]
     assert attachment["kind"] == "photo"
-    assert attachment["file_name"] is None  # camera names carry the time a photo was taken
     assert rows["report_audit"] == []
 
     records = caplog.records
@@ -170,6 +181,7 @@ async def test_status_deletes_the_code_shows_replies_and_takes_an_addition(
     await _join(h, REPORTER, REPORTER_NAME)
     await h.join(REVIEWER, "赵纪检")
     code = await file_report(h, REPORTER, photos=1)
+    await batch(h)
 
     # A reviewer writes to the reporter.
     [overview] = await h.send(REVIEWER, "/reports")
@@ -194,15 +206,18 @@ async def test_status_deletes_the_code_shows_replies_and_takes_an_addition(
     assert "请补充具体是哪一周" in view["text"]
     await h.press(REPORTER, view, "补充信息")
     assert "请发送一条文字消息补充信息" in h.last(REPORTER)["text"]
-    [saved] = await h.send(REPORTER, "是九月第二周，周一到周五每天都要报。")
-    assert "已补充" in saved["text"]
+    [queued] = await h.send(REPORTER, "是九月第二周，周一到周五每天都要报。")
+    assert "下一个固定时间点" in queued["text"]
+    await tick(h)
+    assert "已补充" in h.last(REPORTER)["text"]
     messages = await h.services.db.fetchall(
-        "SELECT direction, body, sent_on FROM report_messages ORDER BY id"
+        "SELECT direction, body, sent_on FROM report_messages ORDER BY seq"
     )
     assert [m["direction"] for m in messages] == ["reviewer", "reporter"]
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", m["sent_on"]) for m in messages)
 
-    # The reviewer sees the addition on the card.
+    # The reviewer sees the addition on the card, after the hourly batch.
+    await batch(h)
     [overview] = await h.send(REVIEWER, "/reports")
     listing = await h.press(REVIEWER, overview, "新收到（1）")
     assert any(b["text"].startswith("💬") for b in buttons(listing))
@@ -286,12 +301,11 @@ async def test_limits_on_length_attachments_and_reports_per_day(harness: Harness
     assert "只接收图片或文件" in hint["text"]
     preview = await h.press(REPORTER, refused, "完成")
     assert "附件：1 个" in preview["text"]
-    receipt = await h.press(REPORTER, preview, "确认提交")
-    code_in(receipt["text"])
+    await confirm_and_get_code(h, REPORTER, preview)
     [stored] = await h.services.db.fetchall("SELECT unit, category FROM reports")
     assert tuple(stored) == ("县城投公司", "banquets")
-    kinds = await h.services.db.fetchall("SELECT kind, file_name FROM report_attachments")
-    assert [tuple(k) for k in kinds] == [("document", None)]
+    kinds = await h.services.db.fetchall("SELECT kind FROM report_attachments")
+    assert [tuple(k) for k in kinds] == [("document",)]
 
     await file_report(h, REPORTER, body="第二条反映的内容，长度足够。")
     [limit] = await h.send(REPORTER, "/report")
@@ -369,8 +383,9 @@ async def test_open_to_anyone_lets_a_stranger_report_and_check_and_nothing_else(
     assert "新收到" in view["text"]
     asked = await h.press(stranger, view, "补充信息")
     assert asked
-    [saved] = await h.send(stranger, "补充一点情况。")
-    assert "已补充" in saved["text"]
+    await h.send(stranger, "补充一点情况。")
+    await tick(h)
+    assert "已补充" in h.last(stranger)["text"]
     # Still a stranger everywhere else: no member row, no other command, no reviewer button.
     assert await h.services.membership.members.get(stranger) is None
     [quiz] = await h.send(stranger, "/quiz")
@@ -399,6 +414,6 @@ async def test_a_long_description_fits_the_preview_and_is_stored_whole(harness: 
     [prompt] = await h.send(REPORTER, body)
     preview = await h.press(REPORTER, prompt, "完成")
     assert "全文共 2800 字，将完整提交" in preview["text"]
-    await h.press(REPORTER, preview, "确认提交")
+    await confirm_and_get_code(h, REPORTER, preview)
     [stored] = await h.services.db.fetchall("SELECT body FROM reports")
     assert stored["body"] == body

@@ -1,13 +1,21 @@
-"""Admin: invites (/invite) and members with their roles (/members)."""
+"""Admin: invites (/invite) and members with their roles (/members).
+
+The reviewer role reads every anonymous report, so it is never self-granted: an admin who is
+not a reviewer only proposes it, a current reviewer confirms it, and every grant and revocation
+is told to all reviewers.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.domain.members import Invite, MemberStatus, Role, deep_link
-from bot.services.membership import RevokeOutcome
+from bot.i18n import translate, translator
+from bot.services.membership import ReviewerDecision, ReviewerGrant, RevokeOutcome
 from bot.tg import callbacks as cb
 from bot.tg.access import requires
 from bot.tg.context import BotContext
@@ -20,8 +28,10 @@ from bot.tg.keyboards import (
     invites_keyboard,
     member_card_keyboard,
     members_keyboard,
+    reviewer_confirm_keyboard,
 )
 from bot.tg.menus import publish_member_menu
+from bot.tg.notify import send_direct
 
 
 @requires(Role.ADMIN)
@@ -257,6 +267,9 @@ async def member_role(update: Update, context: BotContext) -> None:
     if not target.is_member:
         await query.answer(context.t("members.not_found"), show_alert=True)
         return
+    if role is Role.REVIEWER and data.grant:
+        await _grant_reviewer(update, context, data)
+        return
     changed = await services.membership.set_role(
         actor_id=context.caller.user_id,
         user_id=data.user_id,
@@ -272,3 +285,109 @@ async def member_role(update: Update, context: BotContext) -> None:
         await publish_member_menu(
             context.bot, services, await services.membership.caller(data.user_id)
         )
+    if changed and role is Role.REVIEWER:
+        await _tell_reviewers(
+            context,
+            "reviewers.revoked",
+            extra=(data.user_id,),
+            admin=context.caller.user_id,
+            name=data.user_id,
+        )
+
+
+async def _tell_reviewers(
+    context: BotContext, key: str, *, extra: tuple[int, ...] = (), **people: int
+) -> None:
+    """Every reviewer (and `extra`) hears of a reviewer grant or revocation, in their language."""
+    services = context.services
+    names = {k: escape(await services.membership.display_name(v)) for k, v in people.items()}
+    holders = dict(await services.membership.holders(Role.REVIEWER))
+    for user_id in extra:
+        member = await services.membership.members.get(user_id)
+        if member is not None and user_id not in holders:
+            holders[user_id] = member.language or services.config.language
+    for user_id, language in sorted(holders.items()):
+        await send_direct(context.bot, services, user_id, translate(language, key, **names))
+
+
+async def _grant_reviewer(update: Update, context: BotContext, data: cb.MemberRole) -> None:
+    """Nobody grants themselves the reviewer role; an admin who is no reviewer only proposes."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    services = context.services
+    admin_id = context.caller.user_id
+    outcome = await services.membership.grant_reviewer(
+        actor_id=admin_id, user_id=data.user_id, now=services.now()
+    )
+    if outcome is ReviewerGrant.SELF:
+        await query.answer(context.t("reviewers.no_self"), show_alert=True)
+        return
+    if outcome is ReviewerGrant.NO_CONFIRMER:
+        await query.answer(context.t("reviewers.no_confirmer"), show_alert=True)
+        return
+    if outcome is ReviewerGrant.ALREADY:
+        await query.answer(context.t("members.unchanged"))
+        return
+    if outcome is ReviewerGrant.PROPOSED:
+        proposal = services.membership.proposal(data.user_id)
+        assert proposal is not None
+        admin = escape(await services.membership.display_name(admin_id))
+        name = escape(await services.membership.display_name(data.user_id))
+        for user_id, language in await services.membership.confirmers(proposal):
+            t = translator(language)
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(
+                    user_id,
+                    t("reviewers.ask_confirm", admin=admin, name=name),
+                    reply_markup=reviewer_confirm_keyboard(t, data.user_id),
+                )
+        await query.answer(context.t("reviewers.proposed"), show_alert=True)
+        return
+    card = await _member_card(context, data.user_id, data.offset)
+    assert card is not None
+    await query.answer(context.t("members.saved"))
+    await query.edit_message_text(card[0], reply_markup=card[1])
+    await publish_member_menu(context.bot, services, await services.membership.caller(data.user_id))
+    await _tell_reviewers(context, "reviewers.granted_direct", admin=admin_id, name=data.user_id)
+
+
+@requires(Role.REVIEWER)
+async def decide_reviewer(update: Update, context: BotContext) -> None:
+    """A reviewer confirms or declines an admin's proposal (the role is checked when pressed)."""
+    query = update.callback_query
+    assert query is not None
+    assert context.caller is not None
+    data = cb.ReviewerConfirm.decode(query.data or "")
+    services = context.services
+    proposal = services.membership.proposal(data.user_id)
+    decision = await services.membership.decide_reviewer(
+        reviewer_id=context.caller.user_id,
+        user_id=data.user_id,
+        accept=data.accept,
+        now=services.now(),
+    )
+    if decision is ReviewerDecision.EXPIRED or proposal is None:
+        await query.answer(context.t("reviewers.expired"), show_alert=True)
+        return
+    if decision is ReviewerDecision.NOT_ALLOWED:
+        await query.answer(context.t("access.no_permission"), show_alert=True)
+        return
+    people = {
+        "admin": proposal.proposer_id,
+        "name": data.user_id,
+        "confirmer": context.caller.user_id,
+    }
+    if decision is ReviewerDecision.CONFIRMED:
+        await query.answer(context.t("reviewers.confirmed_toast"))
+        await publish_member_menu(
+            context.bot, services, await services.membership.caller(data.user_id)
+        )
+        await _tell_reviewers(context, "reviewers.granted", extra=(proposal.proposer_id,), **people)
+    else:
+        await query.answer(context.t("reviewers.declined_toast"))
+        await _tell_reviewers(
+            context, "reviewers.declined", extra=(proposal.proposer_id,), **people
+        )
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(reply_markup=None)

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import Forbidden
 
 from bot.i18n import translate
-from bot.tg.access import Handler
+from bot.tg.access import Handler, handled_as_report
 from bot.tg.callbacks import CallbackDataError
 from bot.tg.context import BotContext
 from bot.tg.notify import notify_many
@@ -18,10 +18,18 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log first, then tell the user in their language, then notify admins without personal data."""
+    """Log first, then tell the user in their language, then notify admins without personal data.
+
+    A reporter's update is the exception: a log line or an admin notice at that second would
+    date the report, and a 403 written to their member row would tie it to them. Such errors
+    are only counted; the count goes to admins with the next hourly batch.
+    """
     error = context.error
     services = context.services
     where = type(update).__name__ if update is not None else "job"
+    if isinstance(update, Update) and handled_as_report(context, update):
+        await _reporter_error(update, context)
+        return
     if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
         # The user blocked the bot while we were answering them.
         await services.membership.members.mark_inactive(update.effective_user.id, services.now())
@@ -52,6 +60,23 @@ async def on_error(update: object, context: BotContext) -> None:
         await notify_many(context.bot, services, admins, text)
     except Exception:
         log.warning("could not notify admins about an error", exc_info=True)
+
+
+async def _reporter_error(update: Update, context: BotContext) -> None:
+    """Count it, and tell the reporter something went wrong (unless they blocked the bot)."""
+    if isinstance(context.error, Forbidden):
+        return
+    services = context.services
+    services.reports.problem()
+    try:
+        if context.caller is None and update.effective_user is not None:
+            context.caller = await services.membership.caller(update.effective_user.id)
+        if update.callback_query:
+            await update.callback_query.answer(context.t("error.generic"), show_alert=True)
+        elif update.effective_message:
+            await update.effective_message.reply_text(context.t("error.generic"))
+    except Exception:  # the reply itself may be what fails: counted again, still not logged
+        services.reports.problem()
 
 
 def tolerant(handler: Handler) -> Handler:

@@ -1,8 +1,11 @@
 """Anonymous reports, the reviewers' side: /reports, report cards, notes, messages to reporters,
-export; and the report jobs (the batched hourly notice, nightly retention).
+export (the write tick and the hourly batch are in bot/tg/report_jobs.py).
 
 Every button re-checks the reviewer role at the moment it is pressed (callback data can be
-forged), and every reviewer action is written to report_audit by the service.
+forged), and every reviewer action is written to report_audit by the service. Everything shown
+here is what the last hourly batch announced; leaders who are not reviewers see counts as of
+the end of yesterday. Attachments are sent as the bot's own copies: documents under a neutral
+name, photos re-encoded without metadata.
 """
 
 from __future__ import annotations
@@ -10,54 +13,50 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import warnings
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta
 from enum import IntEnum
 from html import escape
+from pathlib import PurePosixPath
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     ConversationHandler,
-    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.domain.members import MemberStatus, Role
+from bot.domain.members import Role
 from bot.domain.reports import (
+    Attachment,
     AttachmentKind,
     ReportStatus,
     check_length,
     clip,
     csv_cell,
-    next_boundary,
     split_text,
     utf16_len,
 )
-from bot.i18n import translator
-from bot.services.registry import Services
+from bot.services.images import clean_image
 from bot.services.reports import ReportView
 from bot.tg import callbacks as cb
 from bot.tg.access import refuse, requires
 from bot.tg.context import BotContext
-from bot.tg.handlers.reports import thread_lines
+from bot.tg.handlers.reports import quoted, thread_lines
 from bot.tg.keyboards import (
     REPORTS_PAGE,
     report_card_keyboard,
     reports_list_keyboard,
     reports_overview_keyboard,
 )
-from bot.tg.notify import send_direct
 
 log = logging.getLogger(__name__)
 
-NOTICE_JOB = "reports: reviewer notice"
-RETENTION_JOB = "reports: retention"
-RETENTION_TIME = time(3, 40)  # local; after the nightly backup
 INPUT = "report_review_input"  # user_data: ("note" | "reply", ref) while a reviewer types
 INPUT_MAX = 2000
 INPUT_TIMEOUT = timedelta(minutes=15)
@@ -127,8 +126,16 @@ async def reports_command(update: Update, context: BotContext) -> None:
         )
         return
     if caller is not None and caller.is_member and caller.has(Role.LEADER):
-        lines, _ = await _overview(context)
-        await message.reply_text(context.t("reports.leader_overview", lines=lines))
+        counts = await context.services.reports.day_counts(context.services.now())
+        await message.reply_text(
+            context.t(
+                "reports.leader_overview",
+                date=counts.as_of.isoformat(),
+                received=counts.received,
+                open=counts.open,
+                ended=counts.ended,
+            )
+        )
         return
     await refuse(update, context, "access.no_permission")
 
@@ -221,7 +228,7 @@ async def _card(context: BotContext, view: ReportView) -> tuple[str, bool]:
     hidden_messages = 0
     if view.messages:
         thread, hidden_messages = thread_lines(
-            context, view.messages, reporter_view=False, budget=1200, item_limit=MESSAGE_SHOWN
+            context.t, view.messages, reporter_view=False, budget=1200, item_limit=MESSAGE_SHOWN
         )
         tail += ["", t("reports.card_thread_title"), *thread]
     tail_text = "\n".join(tail)
@@ -234,16 +241,21 @@ async def _card(context: BotContext, view: ReportView) -> tuple[str, bool]:
         or hidden_messages > 0
         or any(clip(m.body, MESSAGE_SHOWN) != m.body for m in view.messages)
     )
-    text = f"{head}\n\n{t('reports.card_body_title')}\n{escape(shown)}"
+    text = f"{head}\n\n{t('reports.card_body_title')}\n{quoted(shown)}"
     if clipped:
         text += "\n" + t("reports.card_clipped")
     return text + ("\n" + tail_text if tail_text else ""), clipped
 
 
+def _bar(text: str) -> str:
+    """Every line of an untrusted text behind a bar, so it cannot pass for a heading or label."""
+    return "\n".join(f"┃ {line}" for line in text.split("\n"))
+
+
 async def _full_text(context: BotContext, view: ReportView) -> str:
     """Body, notes and thread in full, as plain text (escaped piece by piece when sent)."""
     t = context.t
-    parts = [view.report.body]
+    parts = [_bar(view.report.body)]
     if view.notes:
         names = await _note_names(context, view)
         parts.append(t("reports.full_notes"))
@@ -255,7 +267,7 @@ async def _full_text(context: BotContext, view: ReportView) -> str:
     if view.messages:
         parts.append(t("reports.full_thread"))
         parts += [
-            t(f"reports.full_{m.direction.value}", date=m.sent_on.isoformat()) + m.body
+            t(f"reports.full_{m.direction.value}", date=m.sent_on.isoformat()) + "\n" + _bar(m.body)
             for m in view.messages
         ]
     return "\n\n".join(parts)
@@ -282,15 +294,66 @@ async def _send_material(
     for number, item in enumerate(view.attachments, start=1):
         caption = context.t("reports.attachment_caption", ref=ref, number=number, total=total)
         try:
-            if item.kind is AttachmentKind.PHOTO:
-                await bot.send_photo(chat_id, item.file_id, caption=caption)
-            else:
-                await bot.send_document(chat_id, item.file_id, caption=caption)
-        except TelegramError as exc:
+            await _send_attachment(context, view, number, item, chat_id, caption)
+        except (TelegramError, UnreadablePicture) as exc:
             log.warning("a report attachment could not be sent: %s", type(exc).__name__)
             await bot.send_message(
                 chat_id, context.t("reports.attachment_failed", ref=ref, number=number)
             )
+
+
+class UnreadablePicture(Exception):
+    """A photo that cannot be decoded, so cannot be cleaned: it is not sent as it came."""
+
+
+async def _send_attachment(
+    context: BotContext,
+    view: ReportView,
+    number: int,
+    item: Attachment,
+    chat_id: int,
+    caption: str,
+) -> None:
+    """Send one attachment as the bot's own copy, named `<ref>-<n>.<ext>`, never as received.
+
+    A file re-sent by its file id keeps the reporter's file name, and a photo its metadata. So
+    the first view downloads the file, re-encodes pictures without metadata, uploads the copy
+    under a neutral name and keeps the copy's file id in place of the original's; later views
+    send that copy again.
+    """
+    bot = context.bot
+    if item.sanitized:
+        if item.kind is AttachmentKind.PHOTO:
+            await bot.send_photo(chat_id, item.file_id, caption=caption)
+        else:
+            await bot.send_document(chat_id, item.file_id, caption=caption)
+        return
+    telegram_file = await bot.get_file(item.file_id)
+    data = bytes(await telegram_file.download_as_bytearray())
+    image = clean_image(data)
+    ref = view.report.ref
+    if item.kind is AttachmentKind.PHOTO:
+        if image is None:
+            raise UnreadablePicture
+        upload = InputFile(image.data, filename=f"{ref}-{number}.{image.extension}")
+        sent = await bot.send_photo(chat_id, upload, caption=caption)
+        file_id = sent.photo[-1].file_id
+    else:
+        if image is not None:
+            data, extension = image.data, image.extension
+        else:
+            extension = _extension(telegram_file.file_path)
+        upload = InputFile(data, filename=f"{ref}-{number}.{extension}")
+        sent = await bot.send_document(chat_id, upload, caption=caption)
+        assert sent.document is not None
+        file_id = sent.document.file_id
+    await context.services.reports.keep_sanitized(view.report, number - 1, file_id)
+
+
+def _extension(file_path: str | None) -> str:
+    """The file's type as Telegram's path shows it (taken from the name it was sent under)."""
+    suffix = PurePosixPath(file_path or "").suffix.lstrip(".").lower()
+    return suffix if re.fullmatch(r"[a-z0-9]{1,8}", suffix) else "bin"
 
 
 async def _show_card(update: Update, context: BotContext, view: ReportView, *, edit: bool) -> bool:
@@ -530,83 +593,3 @@ async def abandon_input(update: Update, context: BotContext) -> int:
 async def input_timed_out(update: Update, context: BotContext) -> None:
     """Nothing was typed in time."""
     context.user_data.pop(INPUT, None)
-
-
-# --- jobs ----------------------------------------------------------------------------------------
-
-
-async def _reviewers(services: Services) -> list[tuple[int, str]]:
-    """Active reviewers (config and granted) with their language."""
-    user_ids = set(services.config.roles[Role.REVIEWER])
-    user_ids.update(await services.membership.members.with_role(Role.REVIEWER))
-    found = []
-    for user_id in sorted(user_ids):
-        caller = await services.membership.caller(user_id)
-        member = caller.member
-        active = member is not None and member.status is MemberStatus.ACTIVE
-        if active and caller.has(Role.REVIEWER):
-            assert member is not None
-            found.append((user_id, member.language or services.config.language))
-    return found
-
-
-async def send_reviewer_notice(bot: Bot, services: Services) -> int:
-    """One message per reviewer with counts per category of reports not yet announced."""
-    ids, categories = await services.reports.pending_notice()
-    if not ids:
-        return 0
-    delivered = 0
-    for user_id, language in await _reviewers(services):
-        t = translator(language)
-        items = t("reports.list_separator").join(
-            t("reports.notice_item", category=t(f"reports.category.{c.value}"), count=n)
-            for c, n in categories
-        )
-        delivered += await send_direct(
-            bot, services, user_id, t("reports.notice", count=len(ids), categories=items)
-        )
-    if delivered:
-        await services.reports.mark_notified(ids)
-    log.info("reviewer notice: %d new reports, %d reviewers reached", len(ids), delivered)
-    return delivered
-
-
-async def reviewer_notice_job(context: BotContext) -> None:
-    """Job: the batched notice to reviewers."""
-    await send_reviewer_notice(context.bot, context.services)
-
-
-async def retention_job(context: BotContext) -> None:
-    """Job: delete reports that ended more than reports.retention_days ago."""
-    services = context.services
-    removed = await services.reports.purge(services.now())
-    if removed:
-        log.info("retention: deleted %d reports closed before the retention period", removed)
-
-
-def _replace(job_queue: JobQueue, name: str) -> None:
-    for job in job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-
-
-def schedule_notice(job_queue: JobQueue, now: datetime, every: timedelta) -> None:
-    """Announce new reports to reviewers at every `every` boundary (the full hour in production)."""
-    _replace(job_queue, NOTICE_JOB)
-    job_queue.run_repeating(
-        reviewer_notice_job,
-        interval=every,
-        first=next_boundary(now, every),
-        name=NOTICE_JOB,
-        job_kwargs={"misfire_grace_time": int(every.total_seconds() // 2)},
-    )
-
-
-def schedule_retention(job_queue: JobQueue, tz: tzinfo) -> None:
-    """Delete reports past retention every night."""
-    _replace(job_queue, RETENTION_JOB)
-    job_queue.run_daily(
-        retention_job,
-        time=RETENTION_TIME.replace(tzinfo=tz),
-        name=RETENTION_JOB,
-        job_kwargs={"misfire_grace_time": 6 * 3600},
-    )
