@@ -273,7 +273,8 @@ async def test_grading_keeps_the_mistake_book_in_the_answers_transaction(
         assert outcome is not None
         assert not outcome.correct
         # Session update, the answer, the card read, the card write.
-        assert statements == ["BEGIN", "UPDATE", "INSERT", "SELECT", "INSERT", "COMMIT"]
+        # (After COMMIT the database reads once, so the -shm's read mark follows the commit.)
+        assert statements == ["BEGIN", "UPDATE", "INSERT", "SELECT", "INSERT", "COMMIT", "PRAGMA"]
         session = outcome.session
         statements.clear()
         right = session.current.correct_shown(quiz.questions[session.current.question_id])
@@ -281,7 +282,7 @@ async def test_grading_keeps_the_mistake_book_in_the_answers_transaction(
         assert outcome is not None
         assert outcome.correct
         # Right, and not in the book: nothing to write there.
-        assert statements == ["BEGIN", "UPDATE", "INSERT", "SELECT", "COMMIT"]
+        assert statements == ["BEGIN", "UPDATE", "INSERT", "SELECT", "COMMIT", "PRAGMA"]
     finally:
         await h.services.db.conn.set_trace_callback(None)
 
