@@ -84,7 +84,7 @@ async def campaign_state(db_path: Path) -> tuple[str, CampaignReport]:
     await db.open()
     try:
         service = DeliveryService(load_config(db_path.parent / "config.yaml"), db)
-        campaign = await service.campaigns.by_key(KEY)
+        campaign = await service.campaign_by_key(KEY)
         assert campaign is not None
         return campaign.status, await service.report(campaign.id)
     finally:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.members import MemberStatus
 from bot.domain.pacing import backoff
 
 
@@ -190,6 +191,17 @@ class Audience:
             raise ValueError(f"unknown audience kind {self.kind!r}")
         if (self.kind == "all") != (not self.value):
             raise ValueError("a department or role audience needs a value; all takes none")
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One member's copy of a campaign, with what the sender needs to know about the member."""
+
+    campaign_id: int
+    user_id: int
+    attempts: int
+    language: str | None
+    member_status: MemberStatus | None  # None: no member record (never joined, or removed)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
+from typing import NamedTuple
 
 
 class Role(StrEnum):
@@ -44,6 +45,13 @@ class Member:
     def display_name(self) -> str:
         """Name shown to admins."""
         return self.first_name or (f"@{self.username}" if self.username else str(self.user_id))
+
+
+class Holder(NamedTuple):
+    """An active member who holds a role now (from the config or granted), and their language."""
+
+    user_id: int
+    language: str
 
 
 @dataclass(frozen=True)

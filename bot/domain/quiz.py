@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.domain.questions import Question, QuestionType
 
@@ -122,3 +123,34 @@ def score_percent(correct: int, total: int) -> int:
 def duration(started: datetime, finished: datetime) -> timedelta:
     """How long a session took (never negative)."""
     return max(finished - started, timedelta(0))
+
+
+@dataclass(frozen=True)
+class QuizRecord:
+    """A member's totals for /me: finished rounds, their average score, answers given."""
+
+    sessions: int
+    average: float | None  # percent, over finished rounds (daily questions not counted)
+    answered: int
+    right: int
+
+
+class BookCounts(NamedTuple):
+    """A member's mistake book: due now, in the book, and when the next one falls due."""
+
+    due: int
+    total: int
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
+class PastSession:
+    """A finished round (or daily question) with its answers, as if members had taken it."""
+
+    user_id: int
+    kind: str
+    bank_id: str | None
+    questions: Sequence[tuple[str, str, int]]  # (question id, bank id, option count)
+    right: Sequence[bool]
+    started_at: datetime
+    finished_at: datetime

@@ -8,10 +8,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.config import Config
+from bot.domain.assignments import Assignment, AssignmentResult
 from bot.i18n import LANGUAGES, translate
 from bot.services.delivery import DeliveryService
 from bot.services.quiz import QuizService
-from bot.storage.quizzes import Assignment, AssignmentRepository
+from bot.storage.assignments import AssignmentRepository
+from bot.storage.database import Database
 
 
 @dataclass(frozen=True)
@@ -25,11 +27,21 @@ class CreatedAssignment:
 class AssignmentService:
     """Assignments over storage, with notices and reminders sent as delivery campaigns."""
 
-    def __init__(self, config: Config, quiz: QuizService, delivery: DeliveryService) -> None:
+    def __init__(
+        self, config: Config, db: Database, quiz: QuizService, delivery: DeliveryService
+    ) -> None:
         self.config = config
         self.quiz = quiz
-        self.repo: AssignmentRepository = quiz.assignments
         self.delivery = delivery
+        self._repo = AssignmentRepository(db)
+
+    async def get(self, assignment_id: int) -> Assignment | None:
+        """One assignment."""
+        return await self._repo.get(assignment_id)
+
+    async def result(self, assignment_id: int, user_id: int) -> AssignmentResult | None:
+        """A member's first result for an assignment, if they completed it."""
+        return await self._repo.result(assignment_id, user_id)
 
     def deadline_for(self, now: datetime, days: int) -> datetime:
         """The end (23:59 local) of the day `days` days after `now`."""
@@ -73,7 +85,7 @@ class AssignmentService:
         if bank is None:
             raise ValueError(f"unknown bank {bank_id!r}")
         count = min(len(bank.questions), self.config.quiz.questions_per_session)
-        assignment_id = await self.repo.create(
+        assignment_id = await self._repo.create(
             bank_id=bank_id,
             departments=departments,
             question_count=count,
@@ -81,9 +93,9 @@ class AssignmentService:
             created_by=created_by,
             now=now,
         )
-        assignment = await self.repo.get(assignment_id)
+        assignment = await self._repo.get(assignment_id)
         assert assignment is not None
-        members = await self.repo.audience(assignment)
+        members = await self._repo.audience(assignment)
         if not members:
             return None
         await self.delivery.create_campaign(
@@ -102,8 +114,8 @@ class AssignmentService:
         Returns how many reminder campaigns were created now (a repeated run creates none).
         """
         sent = 0
-        for assignment in await self.repo.open_before(now + timedelta(days=1), now):
-            pending = await self.repo.not_done(assignment)
+        for assignment in await self._repo.open_before(now + timedelta(days=1), now):
+            pending = await self._repo.not_done(assignment)
             if pending:
                 created = await self.delivery.create_campaign(
                     f"assignment:{assignment.id}:reminder",

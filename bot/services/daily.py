@@ -7,24 +7,19 @@ from datetime import datetime
 from bot.config import Config
 from bot.i18n import LANGUAGES, translate
 from bot.services.delivery import DeliveryService
-from bot.storage.database import Database
 
 
 class DailyQuestionService:
     """Sends the daily notice through the delivery engine to members who have not muted it."""
 
-    def __init__(self, config: Config, db: Database, delivery: DeliveryService) -> None:
+    def __init__(self, config: Config, delivery: DeliveryService) -> None:
         self.config = config
-        self.db = db
         self.delivery = delivery
 
     async def send_daily_notice(self, now: datetime) -> bool:
         """Today's 每日一题 notice to opted-in active members, once a day; True if created now."""
         today = now.astimezone(self.config.timezone).date()
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM members WHERE status = 'active' AND daily_question = 1"
-        )
-        members = [r["user_id"] for r in rows]
+        members = await self.delivery.membership.daily_question_ids()
         if not members:
             return False
         texts = {

@@ -1,7 +1,8 @@
-"""Broadcast campaigns: create them once, choose audiences, record acknowledgements, report.
+"""Broadcast campaigns: create them once, choose audiences, move outbox rows, acknowledge, report.
 
-The Telegram layer's delivery worker (bot/tg/delivery.py) does the sending; it wakes up when
-`work` is set.
+Every outbox transition the delivery worker (bot/services/delivery_worker.py) makes is a method
+here: claim, unclaim, sent, retry later, conclude, settle what a crash left in flight, finish a
+campaign. The worker wakes up when `work` is set.
 """
 
 from __future__ import annotations
@@ -14,8 +15,17 @@ from enum import Enum
 from typing import Any
 
 from bot.config import Config
-from bot.domain.delivery import Audience, Campaign, CampaignReport, Notice
+from bot.domain.delivery import (
+    Audience,
+    Campaign,
+    CampaignReport,
+    Notice,
+    OutboxItem,
+    OutboxStatus,
+)
 from bot.domain.members import Role
+from bot.i18n import translate
+from bot.services.membership import MembershipService
 from bot.storage.database import Database
 from bot.storage.outbox import AcknowledgementRepository, CampaignRepository, OutboxRepository
 
@@ -40,14 +50,20 @@ class AckOutcome(Enum):
 class DeliveryService:
     """Campaigns in, reports out: one delivery path for reminders, quiz notices, admin notices."""
 
-    def __init__(self, config: Config, db: Database) -> None:
+    def __init__(
+        self, config: Config, db: Database, membership: MembershipService | None = None
+    ) -> None:
         self.config = config
         self.db = db
-        self.campaigns = CampaignRepository(db)
-        self.outbox = OutboxRepository(db)
-        self.acks = AcknowledgementRepository(db)
+        # Audiences are members: asked through the membership door (one is made if not given).
+        self.membership = membership or MembershipService(config, db)
+        self._campaigns = CampaignRepository(db)
+        self._outbox = OutboxRepository(db)
+        self._acks = AcknowledgementRepository(db)
         # Set when there is new work; the worker waits on it between rounds.
         self.work = asyncio.Event()
+
+    # -- campaigns ---------------------------------------------------------------------------
 
     async def create_campaign(
         self,
@@ -69,7 +85,7 @@ class DeliveryService:
         notice = payload if isinstance(payload, Notice) else Notice.from_payload(payload)
         recipients = sorted(set(user_ids))
         async with self.db.transaction() as tx:
-            campaign_id = await self.campaigns.insert(
+            campaign_id = await self._campaigns.insert(
                 tx,
                 key=key,
                 kind=kind,
@@ -79,57 +95,114 @@ class DeliveryService:
                 now=now or datetime.now(UTC),
             )
             if campaign_id is None:
-                row = await tx.fetchone(
-                    "SELECT c.id, (SELECT COUNT(*) FROM outbox o WHERE o.campaign_id = c.id) "
-                    "FROM campaigns c WHERE c.key = ?",
-                    (key,),
-                )
-                assert row is not None
-                return CampaignCreated(int(row[0]), created=False, recipients=int(row[1]))
-            await self.outbox.add(tx, campaign_id, recipients)
+                existing, count = await self._campaigns.existing(tx, key)
+                return CampaignCreated(existing, created=False, recipients=count)
+            await self._outbox.add(tx, campaign_id, recipients)
         self.work.set()
         return CampaignCreated(campaign_id, created=True, recipients=len(recipients))
 
     async def audience(self, audience: Audience) -> list[int]:
         """Active members in an audience, by user id."""
         if audience.kind == "all":
-            rows = await self.db.fetchall(
-                "SELECT user_id FROM members WHERE status = 'active' ORDER BY user_id"
-            )
-        elif audience.kind == "department":
-            rows = await self.db.fetchall(
-                "SELECT user_id FROM members WHERE status = 'active' AND department_id = ? "
-                "ORDER BY user_id",
-                (audience.value,),
-            )
-        else:
-            role = Role(audience.value)
-            configured = sorted(self.config.roles[role])
-            marks = ",".join("?" * len(configured)) or "NULL"
-            rows = await self.db.fetchall(
-                f"SELECT user_id FROM members WHERE status = 'active' AND (user_id IN ({marks}) "
-                "OR user_id IN (SELECT user_id FROM member_roles WHERE role = ?)) "
-                "ORDER BY user_id",
-                (*configured, role.value),
-            )
-        return [int(r["user_id"]) for r in rows]
+            return await self.membership.active_ids()
+        if audience.kind == "department":
+            return await self.membership.active_ids(audience.value)
+        return [h.user_id for h in await self.membership.holders(Role(audience.value))]
 
     async def existing_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these campaign keys were created already (their sends went out or are going)."""
-        return await self.campaigns.existing_keys(keys)
+        return await self._campaigns.existing_keys(keys)
 
     async def campaign(self, campaign_id: int) -> Campaign | None:
         """One campaign."""
-        return await self.campaigns.get(campaign_id)
+        return await self._campaigns.get(campaign_id)
+
+    async def campaign_by_key(self, key: str) -> Campaign | None:
+        """The campaign created under a key, if any."""
+        return await self._campaigns.by_key(key)
+
+    async def campaign_count(self, kind: str | None = None) -> int:
+        """How many campaigns exist (of one kind)."""
+        return await self._campaigns.count(kind)
+
+    async def running(self) -> list[Campaign]:
+        """Campaigns still delivering, oldest first."""
+        return await self._campaigns.running()
+
+    async def finish(self, campaign_id: int, now: datetime) -> bool:
+        """Mark a campaign done; False if it was not running (another round finished it)."""
+        return await self._campaigns.finish(campaign_id, now)
 
     async def report(self, campaign_id: int) -> CampaignReport:
         """Counts per outcome for one campaign."""
-        return await self.outbox.report(campaign_id)
+        return await self._outbox.report(campaign_id)
+
+    # -- the outbox, as the worker moves it ---------------------------------------------------
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        """Pending rows of running campaigns whose retry time (if any) has come, oldest first."""
+        return await self._outbox.due(now, limit)
+
+    async def next_retry_at(self) -> datetime | None:
+        """When the earliest waiting retry becomes due, if any."""
+        return await self._outbox.next_retry_at()
+
+    async def claim(self, item: OutboxItem, now: datetime) -> bool:
+        """Mark a row `sending` (committed before its request goes out); False if taken."""
+        return await self._outbox.mark_sending(item.campaign_id, item.user_id, now)
+
+    async def unclaim(self, item: OutboxItem, now: datetime) -> None:
+        """Put back a claimed row whose request never went out (the worker is stopping)."""
+        await self._outbox.unclaim(item.campaign_id, item.user_id, now)
+
+    async def sent(self, item: OutboxItem, message_id: int, now: datetime) -> None:
+        """Telegram answered with the message: delivered."""
+        await self._outbox.mark_sent(item.campaign_id, item.user_id, message_id, now)
+
+    async def retry_later(self, item: OutboxItem, detail: str, at: datetime, now: datetime) -> None:
+        """The attempt failed harmlessly: pending again from `at`."""
+        await self._outbox.retry_later(item.campaign_id, item.user_id, detail, at, now)
+
+    async def conclude(
+        self, item: OutboxItem, status: OutboxStatus, detail: str | None, now: datetime
+    ) -> None:
+        """A final outcome other than sent (failed, blocked, unknown, skipped)."""
+        await self._outbox.conclude(item.campaign_id, item.user_id, status, detail, now)
+
+    async def settle_interrupted(self, now: datetime) -> int:
+        """Rows a crash left `sending` may have arrived: `unknown`, never resent (how many)."""
+        return await self._outbox.settle_interrupted(now)
+
+    # -- acknowledgements --------------------------------------------------------------------
 
     async def acknowledge(self, campaign_id: int, user_id: int, now: datetime) -> AckOutcome:
         """已阅知悉: store the first press of a member the campaign went to."""
-        if await self.acks.record(campaign_id, user_id, now):
+        if await self._acks.record(campaign_id, user_id, now):
             return AckOutcome.RECORDED
-        if await self.acks.acknowledged(campaign_id, user_id) is not None:
+        if await self._acks.acknowledged(campaign_id, user_id) is not None:
             return AckOutcome.ALREADY
         return AckOutcome.NOT_RECIPIENT
+
+    async def acknowledged(self, campaign_id: int, user_id: int) -> datetime | None:
+        """When the member acknowledged a campaign, if they did."""
+        return await self._acks.acknowledged(campaign_id, user_id)
+
+    async def acknowledgements(self, campaign_id: int) -> int:
+        """How many members acknowledged a campaign."""
+        return await self._acks.count(campaign_id)
+
+
+def progress_text(language: str, key: str, report: CampaignReport) -> str:
+    """A campaign's progress (`delivery.progress`) or final report (`delivery.report`)."""
+    return translate(
+        language,
+        key,
+        total=report.total,
+        sent=report.sent,
+        failed=report.failed,
+        problems=report.failed + report.blocked + report.unknown,
+        blocked=report.blocked,
+        unknown=report.unknown,
+        skipped=report.skipped,
+        remaining=report.remaining,
+    )

@@ -29,9 +29,10 @@ from bot.domain.digest import (
     week_period,
 )
 from bot.domain.holidays import OfficialSchedule, next_break
-from bot.domain.members import Role
+from bot.domain.members import Holder, Role
 from bot.i18n import Translate, translator
 from bot.services.charts import Chart, render_chart
+from bot.services.membership import MembershipService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
 from bot.storage.database import Database
@@ -68,13 +69,14 @@ class DigestService:
         db: Database,
         quiz: QuizService,
         reminders: ReminderService | None = None,
+        membership: MembershipService | None = None,
     ) -> None:
         self.config = config
-        self.db = db
         self.quiz = quiz
+        self.membership = membership or MembershipService(config, db)
         # The live schedule (it changes on /reload); without it, holidays.yaml is read once.
         self.reminders = reminders
-        self.repo = DigestRepository(db)
+        self._repo = DigestRepository(db)
         self._schedule: OfficialSchedule | None = None
 
     def today(self, now: datetime) -> date:
@@ -124,7 +126,7 @@ class DigestService:
                 audience=audience,
                 completed=completed,
             )
-            for bank_id, deadline, audience, completed in await self.repo.assignments(current)
+            for bank_id, deadline, audience, completed in await self._repo.assignments(current)
         ]
         # Reports: counts by day up to the end of yesterday, never today's, so a leader who
         # keeps asking cannot watch a report come in (the reviewers' batch is hourly).
@@ -137,13 +139,13 @@ class DigestService:
             organization=self.config.organization_name,
             period=period,
             departments=[(d.id, d.name) for d in self.config.departments],
-            members=await self.repo.members(windows),
-            activity=await self.repo.activity(windows),
-            question_stats=await self.repo.question_stats(current),
+            members=await self._repo.members(windows),
+            activity=await self._repo.activity(windows),
+            question_stats=await self._repo.question_stats(current),
             questions=self._question_info(),
-            reminders=await self.repo.reminder_acks(current),
+            reminders=await self._repo.reminder_acks(current),
             assignments=assignments,
-            reports=await self.repo.report_counts(
+            reports=await self._repo.report_counts(
                 period.start,
                 as_of,
                 as_of,
@@ -169,17 +171,9 @@ class DigestService:
         )
         return RenderedDigest(render_text(digest, t), caption, chart)
 
-    async def leaders(self) -> list[tuple[int, str]]:
-        """(user id, language) of every leader — config or granted — who has not left."""
-        configured = sorted(self.config.roles[Role.LEADER])
-        marks = ",".join("?" * len(configured)) or "NULL"
-        rows = await self.db.fetchall(
-            f"SELECT user_id, language FROM members WHERE status != 'left' AND "
-            f"(user_id IN ({marks}) OR user_id IN "
-            f"(SELECT user_id FROM member_roles WHERE role = ?)) ORDER BY user_id",
-            (*configured, Role.LEADER.value),
-        )
-        return [(r["user_id"], r["language"] or self.config.language) for r in rows]
+    async def leaders(self) -> list[Holder]:
+        """Every leader who receives the digest (see MembershipService.holders)."""
+        return await self.membership.holders(Role.LEADER)
 
 
 # --- text ---------------------------------------------------------------------------------------

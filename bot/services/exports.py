@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import aiosqlite
 
 from bot.config import Config
 from bot.domain.members import Role
@@ -40,6 +38,7 @@ _HEADER_KEYS = {
 }
 
 Progress = Callable[[int, int], None]  # (rows written, total rows)
+Row = Mapping[str, Any]
 
 
 def format_for(out: Path, requested: str | None) -> str:
@@ -123,7 +122,7 @@ class _Rows:
             return ""
         return self.departments.get(department_id, department_id)
 
-    def quiz(self, r: aiosqlite.Row) -> list[Any]:
+    def quiz(self, r: Row) -> list[Any]:
         total = int(r["total"] or 0)
         return [
             r["id"],
@@ -139,7 +138,7 @@ class _Rows:
             score_percent(r["correct"], total),
         ]
 
-    def reports(self, r: aiosqlite.Row) -> list[Any]:
+    def reports(self, r: Row) -> list[Any]:
         return [
             r["ref"],
             r["category"],
@@ -152,7 +151,7 @@ class _Rows:
             r["replies"],
         ]
 
-    def members(self, r: aiosqlite.Row) -> list[Any]:
+    def members(self, r: Row) -> list[Any]:
         roles = set(self.config.config_roles(r["user_id"])) if r["status"] != "left" else set()
         roles |= {Role(x) for x in (r["roles"] or "").split()}
         return [

@@ -75,11 +75,11 @@ class ItemAnalysisService:
         self.config = config
         self.quiz = quiz
         self.delivery = delivery
-        self.repo = ItemRepository(db)
+        self._repo = ItemRepository(db)
 
     async def report(self, before: datetime | None = None) -> ItemReport:
         """Statistics of every live question over first attempts before `before` (default: all)."""
-        totals = {t.question_id: t for t in await self.repo.first_attempt_totals(before)}
+        totals = {t.question_id: t for t in await self._repo.first_attempt_totals(before)}
         lines = []
         for bank in self.quiz.banks:
             for question in bank.questions:

@@ -9,6 +9,7 @@ from enum import Enum
 
 from bot.config import Config, PresetInvite
 from bot.domain.members import (
+    Holder,
     Invite,
     InviteState,
     JoinThrottle,
@@ -20,12 +21,7 @@ from bot.domain.members import (
     new_invite_code,
 )
 from bot.storage.database import Database
-from bot.storage.members import (
-    AuditRepository,
-    InviteRepository,
-    MemberRepository,
-    to_db_time,
-)
+from bot.storage.members import AuditRepository, InviteRepository, MemberRepository
 
 
 class JoinOutcome(Enum):
@@ -115,9 +111,9 @@ class MembershipService:
     def __init__(self, config: Config, db: Database) -> None:
         self.config = config
         self.db = db
-        self.members = MemberRepository(db)
-        self.invites = InviteRepository(db)
-        self.audit = AuditRepository(db)
+        self._members = MemberRepository(db)
+        self._invites = InviteRepository(db)
+        self._audit = AuditRepository(db)
         # Failed /start <code> attempts, in memory only (gone on restart, by design).
         self.throttle = JoinThrottle()
         # Reviewer proposals waiting for a reviewer (memory only: a restart drops them, and
@@ -126,7 +122,7 @@ class MembershipService:
 
     async def caller(self, user_id: int) -> Caller:
         """Load who is acting, with config roles merged with roles granted in the bot."""
-        member, granted = await self.members.get_with_roles(user_id)
+        member, granted = await self._members.get_with_roles(user_id)
         roles = self.config.config_roles(user_id)
         if member is not None and member.status != MemberStatus.LEFT:
             roles = roles | granted
@@ -145,7 +141,7 @@ class MembershipService:
             and m.username == username
         ):
             return False
-        return await self.members.touch(m.user_id, first_name, username, now)
+        return await self._members.touch(m.user_id, first_name, username, now)
 
     async def join(
         self,
@@ -165,7 +161,7 @@ class MembershipService:
             return JoinResult(JoinOutcome.THROTTLED, wait=wait)
         async with self.db.transaction() as tx:
             if code:
-                invite = await self.invites.get(tx, code)
+                invite = await self._invites.get(tx, code)
                 if invite is None:
                     self.throttle.failed(user_id, now)
                     return JoinResult(JoinOutcome.INVALID_INVITE)
@@ -173,11 +169,11 @@ class MembershipService:
                 if state is not InviteState.VALID:
                     self.throttle.failed(user_id, now)
                     return JoinResult(_STATE_TO_OUTCOME[state])
-                await self.invites.use(tx, code)
+                await self._invites.use(tx, code)
                 department = invite.department_id
             elif not caller.roles and self.config.registration != "open":
                 return JoinResult(JoinOutcome.NEED_INVITE)
-            await self.members.upsert_joined(
+            await self._members.upsert_joined(
                 tx,
                 user_id=user_id,
                 first_name=first_name,
@@ -185,18 +181,12 @@ class MembershipService:
                 department_id=department,
                 now=now,
             )
-        return JoinResult(JoinOutcome.JOINED, await self.members.get(user_id))
+        return JoinResult(JoinOutcome.JOINED, await self._members.get(user_id))
 
     async def leave(self, user_id: int, now: datetime) -> bool:
         """The member leaves the program; roles granted in the bot are dropped."""
         async with self.db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE members SET status = 'left', updated_at = ? "
-                "WHERE user_id = ? AND status != 'left'",
-                (to_db_time(now), user_id),
-            )
-            await tx.execute("DELETE FROM member_roles WHERE user_id = ?", (user_id,))
-        return changed > 0
+            return await self._members.leave(tx, user_id, now)
 
     async def create_invite(
         self,
@@ -220,8 +210,8 @@ class MembershipService:
             expires_at=invite_expiry(now, days),
         )
         async with self.db.transaction() as tx:
-            await self.invites.create(tx, invite)
-            await self.audit.record(
+            await self._invites.create(tx, invite)
+            await self._audit.record(
                 tx,
                 actor_id=created_by,
                 action="invite.create",
@@ -235,25 +225,25 @@ class MembershipService:
         """Store the config's invites; revoke presets the config no longer has (how many)."""
         kept = list(presets)
         for preset in kept:
-            await self.invites.ensure_preset(preset.code, preset.department, now)
-        return await self.invites.retire_presets_except(p.code for p in kept)
+            await self._invites.ensure_preset(preset.code, preset.department, now)
+        return await self._invites.retire_presets_except(p.code for p in kept)
 
     async def usable_invites(
         self, now: datetime, offset: int, limit: int
     ) -> tuple[int, list[Invite]]:
         """How many invites could admit someone now, and one page of them."""
-        return await self.invites.count_usable(now), await self.invites.usable(now, offset, limit)
+        return await self._invites.count_usable(now), await self._invites.usable(now, offset, limit)
 
     async def revoke_invite(self, *, actor_id: int, code: str, now: datetime) -> RevokeOutcome:
         """Withdraw an invite made in the bot, with an audit entry."""
         async with self.db.transaction() as tx:
-            invite = await self.invites.get(tx, code)
+            invite = await self._invites.get(tx, code)
             if invite is not None and invite.from_config and not invite.revoked:
                 return RevokeOutcome.FROM_CONFIG
-            revoked = await self.invites.revoke(tx, code)
+            revoked = await self._invites.revoke(tx, code)
             if revoked is None:
                 return RevokeOutcome.GONE
-            await self.audit.record(
+            await self._audit.record(
                 tx,
                 actor_id=actor_id,
                 action="invite.revoke",
@@ -293,7 +283,7 @@ class MembershipService:
             return ReviewerGrant.NO_CONFIRMER
         self._proposals[user_id] = Proposal(user_id, actor_id)
         async with self.db.transaction() as tx:
-            await self.audit.record(
+            await self._audit.record(
                 tx,
                 actor_id=actor_id,
                 action="role.propose",
@@ -329,7 +319,7 @@ class MembershipService:
         del self._proposals[user_id]
         if not accept or not (await self.caller(user_id)).is_member:
             async with self.db.transaction() as tx:
-                await self.audit.record(
+                await self._audit.record(
                     tx,
                     actor_id=reviewer_id,
                     action="role.decline",
@@ -345,7 +335,7 @@ class MembershipService:
 
     async def display_name(self, user_id: int) -> str:
         """How a member is named to other members (their Telegram name, or the id)."""
-        member = await self.members.get(user_id)
+        member = await self._members.get(user_id)
         return member.display_name if member else str(user_id)
 
     async def _set_role(
@@ -353,11 +343,11 @@ class MembershipService:
     ) -> bool:
         async with self.db.transaction() as tx:
             if granted:
-                changed = await self.members.grant(tx, user_id, role, actor_id, now)
+                changed = await self._members.grant(tx, user_id, role, actor_id, now)
             else:
-                changed = await self.members.revoke(tx, user_id, role)
+                changed = await self._members.revoke(tx, user_id, role)
             if changed:
-                await self.audit.record(
+                await self._audit.record(
                     tx,
                     actor_id=actor_id,
                     action=f"role.{'grant' if granted else 'revoke'}",
@@ -367,17 +357,54 @@ class MembershipService:
                 )
         return changed
 
-    async def holders(self, role: Role) -> list[tuple[int, str]]:
-        """Active members holding `role` now (config or granted), with their language."""
-        user_ids = set(self.config.roles[role]) | set(await self.members.with_role(role))
-        found = []
-        for user_id in sorted(user_ids):
-            caller = await self.caller(user_id)
-            member = caller.member
-            if member is not None and member.status is MemberStatus.ACTIVE and caller.has(role):
-                found.append((user_id, member.language or self.config.language))
-        return found
+    async def holders(self, role: Role) -> list[Holder]:
+        """THE answer to "who holds role R": active members holding it now (from the config or
+        granted in the bot), in user-id order, each with their language."""
+        rows = await self._members.holders(role, self.config.roles[role])
+        return [Holder(user_id, language or self.config.language) for user_id, language in rows]
 
-    async def admin_ids(self) -> set[int]:
-        """Admins from the config (joined or not) and admins granted in the bot (members)."""
-        return set(self.config.roles[Role.ADMIN]) | set(await self.members.with_role(Role.ADMIN))
+    # -- members ---------------------------------------------------------------------------
+
+    async def member(self, user_id: int) -> Member | None:
+        """A member's record (whatever their status), or None."""
+        return await self._members.get(user_id)
+
+    async def language_of(self, user_id: int) -> str:
+        """The language to write to this person in: their choice, else the configured one."""
+        member = await self._members.get(user_id)
+        return (member.language if member else None) or self.config.language
+
+    async def granted_roles(self, user_id: int) -> frozenset[Role]:
+        """The roles granted to a member in the bot (not those from the config)."""
+        return await self._members.roles(user_id)
+
+    async def member_page(self, offset: int, limit: int) -> tuple[int, int, list[Member]]:
+        """How many members are listed (not left), the offset moved into the list, that page."""
+        total = await self._members.count((MemberStatus.ACTIVE, MemberStatus.INACTIVE))
+        offset = max(0, min(offset, max(0, total - 1)))
+        return total, offset, await self._members.page(offset, limit)
+
+    async def count(self, statuses: Iterable[MemberStatus] = (MemberStatus.ACTIVE,)) -> int:
+        """How many members have one of these statuses."""
+        return await self._members.count(statuses)
+
+    async def active_ids(self, department_id: str | None = None) -> list[int]:
+        """Active members (of one department), by user id."""
+        return await self._members.active(department_id)
+
+    async def daily_question_ids(self) -> list[int]:
+        """Active members who receive the daily question."""
+        return await self._members.daily_question_ids()
+
+    async def set_language(self, user_id: int, language: str, now: datetime) -> None:
+        """Store the member's language choice."""
+        await self._members.set_language(user_id, language, now)
+
+    async def set_daily_question(self, user_id: int, enabled: bool, now: datetime) -> None:
+        """Opt in or out of the daily question."""
+        await self._members.set_daily_question(user_id, enabled, now)
+
+    async def mark_unreachable(self, user_id: int, now: datetime) -> bool:
+        """THE rule for a 403 (the member blocked the bot): inactive, so nothing more is sent
+        to them until they write again (`seen` re-activates). True if their status changed."""
+        return await self._members.mark_inactive(user_id, now)

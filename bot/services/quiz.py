@@ -10,10 +10,12 @@ from datetime import datetime
 
 from bot.config import Config
 from bot.content.quizzes import Library, load_checked
+from bot.domain.assignments import Assignment
 from bot.domain.mistakes import MistakeSchedule, ReviewCard
 from bot.domain.questions import Bank, Question
 from bot.domain.quiz import (
     MIXED,
+    BookCounts,
     Session,
     SessionItem,
     SessionKind,
@@ -23,7 +25,7 @@ from bot.domain.quiz import (
     pick_daily,
 )
 from bot.storage.database import Database
-from bot.storage.quizzes import Assignment, AssignmentRepository, QuizRepository
+from bot.storage.quizzes import QuizRepository
 
 REVIEW_BATCH = 10
 
@@ -70,8 +72,7 @@ class QuizService:
         self.library = library
         self.questions = library.questions
         self.rng = rng or random.Random()
-        self.repo = QuizRepository(db)
-        self.assignments = AssignmentRepository(db)
+        self._repo = QuizRepository(db)
         self.schedule = MistakeSchedule()
 
     @classmethod
@@ -103,15 +104,51 @@ class QuizService:
 
     async def active(self, user_id: int, *, daily: bool = False) -> Session | None:
         """The member's active session, moved past questions removed from the banks."""
-        session = await self.repo.active(user_id, daily=daily)
+        session = await self._repo.active(user_id, daily=daily)
         while session is not None and session.active and session.current is not None:
             if session.current.question_id in self.questions:
                 return session
             # The question left the banks (content reload): skip it without a grade.
             async with self.db.transaction() as tx:
-                await self.repo.advance(tx, session, False, session.started_at)
-            session = await self.repo.get(session.id)
+                await self._repo.advance(tx, session, False, session.started_at)
+            session = await self._repo.get(session.id)
         return session if session is not None and session.active else None
+
+    async def active_daily(self, user_id: int) -> Session | None:
+        """The member's open daily question, if any."""
+        return await self._repo.active(user_id, daily=True)
+
+    async def session_for_button(
+        self, user_id: int, session_id: int, position: int, message_id: int | None
+    ) -> Session | None:
+        """The session a quiz button belongs to, if it is this member's, still running, on
+        that question, shown in that message, and the question is still in the banks."""
+        session = await self._repo.get(session_id)
+        if (
+            session is None
+            or session.user_id != user_id
+            or not session.active
+            or session.position != position
+            or session.message_id != message_id
+            or session.current is None
+            or session.current.question_id not in self.questions
+        ):
+            return None
+        return session
+
+    async def attach_message(self, session: Session, message_id: int) -> None:
+        """Remember the message that shows the session (its buttons are valid there only)."""
+        if session.message_id != message_id:
+            await self._repo.set_message(session.id, message_id)
+
+    async def abandon(self, user_id: int) -> None:
+        """Close the member's unfinished round without a result."""
+        async with self.db.transaction() as tx:
+            await self._repo.abandon_active(tx, user_id, daily=False)
+
+    async def book_counts(self, user_id: int, now: datetime) -> BookCounts:
+        """The member's mistake book: due now, in the book, the next due time."""
+        return await self._repo.review_counts(user_id, now)
 
     async def start(
         self,
@@ -124,11 +161,11 @@ class QuizService:
     ) -> Session:
         """Start a session, closing the member's previous one of the same sort."""
         if kind is SessionKind.REVIEW:
-            ids = await self.repo.due_review(user_id, now, REVIEW_BATCH)
+            ids = await self._repo.due_review(user_id, now, REVIEW_BATCH)
             questions = [self.questions[q] for q in ids if q in self.questions]
         elif kind is SessionKind.DAILY:
-            due = [q for q in await self.repo.due_review(user_id, now, 5) if q in self.questions]
-            seen = await self.repo.seen_questions(user_id)
+            due = [q for q in await self._repo.due_review(user_id, now, 5) if q in self.questions]
+            seen = await self._repo.seen_questions(user_id)
             chosen = pick_daily(due, seen, sorted(self.questions), self.rng)
             questions = [self.questions[chosen]] if chosen else []
         elif kind is SessionKind.ASSIGNED:
@@ -142,8 +179,8 @@ class QuizService:
         items = make_items(questions, self.rng)
         daily = kind is SessionKind.DAILY
         async with self.db.transaction() as tx:
-            await self.repo.abandon_active(tx, user_id, daily=daily)
-            session_id = await self.repo.create_session(
+            await self._repo.abandon_active(tx, user_id, daily=daily)
+            session_id = await self._repo.create_session(
                 tx,
                 user_id=user_id,
                 kind=kind,
@@ -152,14 +189,14 @@ class QuizService:
                 now=now,
                 assignment_id=assignment.id if assignment else None,
             )
-        session = await self.repo.get(session_id)
+        session = await self._repo.get(session_id)
         assert session is not None
         return session
 
     async def toggle(self, session: Session, shown: int) -> Session | None:
         """Toggle one option of a multiple-choice question; None if the session moved on."""
         updated = session.toggled(shown)
-        if not await self.repo.set_selection(session.id, session.position, updated.selection):
+        if not await self._repo.set_selection(session.id, session.position, updated.selection):
             return None
         return updated
 
@@ -174,9 +211,9 @@ class QuizService:
         correct = grade(question, item, shown)
         async with self.db.transaction() as tx:
             # The position check makes a double tap grade once.
-            if not await self.repo.advance(tx, session, correct, now):
+            if not await self._repo.advance(tx, session, correct, now):
                 return None
-            await self.repo.record_answer(
+            await self._repo.record_answer(
                 tx,
                 session=session,
                 question_id=question.id,
@@ -184,13 +221,13 @@ class QuizService:
                 correct=correct,
                 now=now,
             )
-            current = await self.repo.review_item(tx, session.user_id, question.id)
+            current = await self._repo.review_item(tx, session.user_id, question.id)
             card = self.schedule.after_answer(current, correct, now)
             if current is not None or card is not None:
-                await self.repo.put_review_item(tx, session.user_id, question.id, card)
+                await self._repo.put_review_item(tx, session.user_id, question.id, card)
             finished = session.position + 1 >= session.total
             if finished and session.kind is SessionKind.ASSIGNED:
-                await self.assignments.complete(tx, session, session.correct + correct, now)
+                await self._repo.complete_assignment(tx, session, session.correct + correct, now)
         after = replace(
             session,
             position=session.position + 1,
@@ -205,15 +242,15 @@ class QuizService:
         """The questions a session got wrong, in order."""
         return [
             self.questions[qid]
-            for qid, right in await self.repo.session_answers(session.id)
+            for qid, right in await self._repo.session_answers(session.id)
             if not right and qid in self.questions
         ]
 
     async def progress(self, user_id: int, now: datetime) -> MemberProgress:
         """The member's record for /me."""
-        stats = await self.repo.member_stats(user_id)
+        record = await self._repo.member_stats(user_id)
         by_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for qid, answered, right in await self.repo.answers_by_question(user_id):
+        for qid, answered, right in await self._repo.answers_by_question(user_id):
             question = self.questions.get(qid)
             if question is None:
                 continue
@@ -226,14 +263,14 @@ class QuizService:
             ((tag, n, r) for tag, (n, r) in by_tag.items() if n >= 3 and r < n),
             key=lambda x: (x[2] / x[1], -x[1]),
         )[:3]
-        due, total, next_due = await self.repo.review_counts(user_id, now)
+        book = await self._repo.review_counts(user_id, now)
         return MemberProgress(
-            sessions=stats["sessions"],
-            average_score=stats["average"],
-            answered=stats["answered"],
-            right=stats["right"],
+            sessions=record.sessions,
+            average_score=record.average,
+            answered=record.answered,
+            right=record.right,
             weakest_tags=weakest,
-            review_due=due,
-            review_total=total,
-            review_next=next_due,
+            review_due=book.due,
+            review_total=book.total,
+            review_next=book.next_due,
         )

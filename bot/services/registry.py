@@ -34,7 +34,7 @@ class Services:
     db: Database
     membership: MembershipService
     quiz: QuizService
-    assignments: AssignmentService
+    assigned_tests: AssignmentService
     daily: DailyQuestionService
     delivery: DeliveryService
     reminders: ReminderService
@@ -50,20 +50,21 @@ class Services:
     def create(cls, config: Config, db: Database) -> Services:
         """Build every service over one open database; broken content stops it (every problem)."""
         library, reminder_content = load_content(config)
+        membership = MembershipService(config, db)
         quiz = QuizService(config, db, library)
-        delivery = DeliveryService(config, db)
+        delivery = DeliveryService(config, db, membership)
         reminders = ReminderService(config, reminder_content, delivery)
         return cls(
             config=config,
             db=db,
-            membership=MembershipService(config, db),
+            membership=membership,
             quiz=quiz,
-            assignments=AssignmentService(config, quiz, delivery),
-            daily=DailyQuestionService(config, db, delivery),
+            assigned_tests=AssignmentService(config, db, quiz, delivery),
+            daily=DailyQuestionService(config, delivery),
             delivery=delivery,
             reminders=reminders,
             reports=ReportService(config, db),
-            digest=DigestService(config, db, quiz, reminders),
+            digest=DigestService(config, db, quiz, reminders, membership),
             content=ContentService(config, quiz, reminders),
             health=HealthService(config, db),
             items=ItemAnalysisService(config, db, quiz, delivery),

@@ -185,7 +185,7 @@ class ReportService:
     def __init__(self, config: Config, db: Database) -> None:
         self.config = config
         self.db = db
-        self.repo = ReportRepository(db)
+        self._repo = ReportRepository(db)
         self.senders = SenderKeys()
         self.daily = DailyLimiter(config.reports.max_per_day)
         self.attempts = AttemptLimiter()
@@ -259,9 +259,9 @@ class ReportService:
             # one clash never rolls back the other writes of the tick.
             report_id, ref, code = new_report_id(), new_ref(), ReceiptCode.generate()
             digest = code.digest(self.secret)
-            if not await self.repo.taken(tx, report_id, ref, digest):
+            if not await self._repo.taken(tx, report_id, ref, digest):
                 break
-        await self.repo.insert(
+        await self._repo.insert(
             tx,
             report_id=report_id,
             ref=ref,
@@ -296,13 +296,13 @@ class ReportService:
             stored = [(q.reply_to, await self._store(tx, q)) for q in reports]
             added = []
             for q in information:
-                there = await self.repo.exists(tx, q.report_id)
+                there = await self._repo.exists(tx, q.report_id)
                 if there:
-                    await self.repo.add_message(
+                    await self._repo.add_message(
                         tx, q.report_id, Direction.REPORTER, q.body, q.sent_on, announced=False
                     )
                 added.append((q.reply_to, there))
-            return stored, added, await self.repo.announce(tx) if announce else None
+            return stored, added, await self._repo.announce(tx) if announce else None
 
         try:
             stored, added, announced = await self.db.tick(work)
@@ -346,7 +346,7 @@ class ReportService:
         code = ReceiptCode.parse(typed)
         if code is None:
             return Lookup(LookupOutcome.MALFORMED)
-        report = await self.repo.by_receipt(code.digest(self.secret))
+        report = await self._repo.by_receipt(code.digest(self.secret))
         if report is None:
             lock = self.attempts.failed(sender, now)
             outcome = LookupOutcome.LOCKED if lock else LookupOutcome.WRONG
@@ -355,46 +355,46 @@ class ReportService:
 
     async def thread(self, report_id: int) -> list[ReportMessage]:
         """The whole thread as its reporter sees it (their own additions included)."""
-        return await self.repo.messages(report_id, announced_only=False)
+        return await self._repo.messages(report_id, announced_only=False)
 
     # -- reviewers -------------------------------------------------------------------------
 
     async def counts(self) -> dict[ReportStatus, int]:
         """Announced reports per status."""
-        return await self.repo.counts()
+        return await self._repo.counts()
 
     async def day_counts(self, now: datetime) -> DayCounts:
         """Leaders' counts: as of the end of yesterday, so they never move within a day."""
         yesterday = self.today(now) - timedelta(days=1)
-        received, still_open, ended = await self.repo.day_counts(yesterday)
+        received, still_open, ended = await self._repo.day_counts(yesterday)
         return DayCounts(yesterday, received, still_open, ended)
 
     async def page(self, status: ReportStatus, offset: int, limit: int) -> list[ReportSummary]:
         """One page of the list for a status (announced reports and messages only)."""
-        return await self.repo.page(status, offset, limit)
+        return await self._repo.page(status, offset, limit)
 
     async def view(self, ref: str) -> ReportView | None:
         """An announced report with attachments, notes and the announced thread."""
-        report = await self.repo.by_ref(ref)
+        report = await self._repo.by_ref(ref)
         if report is None:
             return None
         return ReportView(
             report,
-            await self.repo.attachments(report.id),
-            await self.repo.notes(report.id),
-            await self.repo.messages(report.id, announced_only=True),
+            await self._repo.attachments(report.id),
+            await self._repo.notes(report.id),
+            await self._repo.messages(report.id, announced_only=True),
         )
 
     async def keep_sanitized(self, report: Report, position: int, file_id: str) -> None:
         """Store the re-sent copy of an attachment (neutral name, no metadata) in its place."""
-        await self.repo.replace_attachment(report.id, position, file_id)
+        await self._repo.replace_attachment(report.id, position, file_id)
 
     async def record(
         self, reviewer_id: int, action: str, ref: str, now: datetime, detail: str | None = None
     ) -> None:
         """Write one reviewer action to the audit log."""
         async with self.db.transaction() as tx:
-            await self.repo.audit(
+            await self._repo.audit(
                 tx, reviewer_id=reviewer_id, action=action, ref=ref, at=now, detail=detail
             )
 
@@ -409,14 +409,14 @@ class ReportService:
         self, ref: str, target: ReportStatus, reviewer_id: int, now: datetime
     ) -> Report | None:
         """Move a report to `target` if that move is allowed now; the report after, or None."""
-        report = await self.repo.by_ref(ref)
+        report = await self._repo.by_ref(ref)
         if report is None or not can_move(report.status, target):
             return None
         closed_on = self.today(now) if target in FINAL_STATUSES else None
         async with self.db.transaction() as tx:
-            if not await self.repo.set_status(tx, report.id, report.status, target, closed_on):
+            if not await self._repo.set_status(tx, report.id, report.status, target, closed_on):
                 return None
-            await self.repo.audit(
+            await self._repo.audit(
                 tx,
                 reviewer_id=reviewer_id,
                 action="status",
@@ -424,35 +424,35 @@ class ReportService:
                 at=now,
                 detail=f"{report.status.value}->{target.value}",
             )
-        return await self.repo.by_ref(ref)
+        return await self._repo.by_ref(ref)
 
     async def add_note(self, ref: str, reviewer_id: int, body: str, now: datetime) -> bool:
         """An internal note (audited without its text); False if the report is gone."""
-        report = await self.repo.by_ref(ref)
+        report = await self._repo.by_ref(ref)
         if report is None:
             return False
         async with self.db.transaction() as tx:
-            await self.repo.add_note(tx, report.id, reviewer_id, body, now)
-            await self.repo.audit(tx, reviewer_id=reviewer_id, action="note", ref=ref, at=now)
+            await self._repo.add_note(tx, report.id, reviewer_id, body, now)
+            await self._repo.audit(tx, reviewer_id=reviewer_id, action="note", ref=ref, at=now)
         return True
 
     async def reply(self, ref: str, reviewer_id: int, body: str, now: datetime) -> bool:
         """A message to the reporter, read at /status (audited without its text)."""
-        report = await self.repo.by_ref(ref)
+        report = await self._repo.by_ref(ref)
         if report is None:
             return False
         async with self.db.transaction() as tx:
-            await self.repo.add_message(
+            await self._repo.add_message(
                 tx, report.id, Direction.REVIEWER, body, self.today(now), announced=True
             )
-            await self.repo.audit(tx, reviewer_id=reviewer_id, action="message", ref=ref, at=now)
+            await self._repo.audit(tx, reviewer_id=reviewer_id, action="message", ref=ref, at=now)
         return True
 
     async def export(self, reviewer_id: int, now: datetime) -> list[ExportRow]:
         """Every announced report for an offline list (audited, without a count: two counts
         at two audited times would show a report arriving in between)."""
-        reports = await self.repo.all()
-        counts = await self.repo.attachment_counts()
+        reports = await self._repo.all()
+        counts = await self._repo.attachment_counts()
         await self.record(reviewer_id, "export", "*", now)
         return [ExportRow(r, counts.get(r.id, 0)) for r in reports]
 
@@ -461,4 +461,4 @@ class ReportService:
     async def purge(self, now: datetime) -> int:
         """Delete reports that ended more than retention_days ago; return how many."""
         cutoff = retention_cutoff(self.today(now), self.config.reports.retention_days)
-        return len(await self.repo.purge_closed_before(cutoff))
+        return len(await self._repo.purge_closed_before(cutoff))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +29,22 @@ class DatabaseError(Exception):
     """A storage problem worth one clear line to the operator (e.g. schema too new)."""
 
 
+class WriteConflict(Exception):
+    """A write broke a rule of the schema (unique key, foreign key, NOT NULL, CHECK).
+
+    sqlite3.IntegrityError is translated into this where storage runs a statement, so nothing
+    above `bot/storage/` needs to know the driver's exceptions.
+    """
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise WriteConflict(str(exc)) from exc
+
+
 class Transaction:
     """Statements run inside one BEGIN IMMEDIATE … COMMIT."""
 
@@ -37,17 +53,20 @@ class Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows changed."""
-        cursor = await self._conn.execute(sql, params)
+        with _translated():
+            cursor = await self._conn.execute(sql, params)
         return cursor.rowcount
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row id."""
-        cursor = await self._conn.execute(sql, params)
+        with _translated():
+            cursor = await self._conn.execute(sql, params)
         return int(cursor.lastrowid or 0)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for many rows (far faster than one transaction each)."""
-        await self._conn.executemany(sql, rows)
+        with _translated():
+            await self._conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Read one row inside the transaction."""

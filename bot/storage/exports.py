@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-
-import aiosqlite
+from typing import Any
 
 from bot.storage.database import Database
 
@@ -69,8 +68,8 @@ async def count_rows(db: Database, query: ExportQuery) -> int:
 
 async def stream_rows(
     db: Database, query: ExportQuery, batch: int = 2000
-) -> AsyncIterator[list[aiosqlite.Row]]:
-    """The rows in batches, without loading a large table into memory."""
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The rows in batches (column name → value), without loading a large table into memory."""
     async with db.conn.execute(query.rows_sql) as cursor:
         while rows := await cursor.fetchmany(batch):
-            yield list(rows)
+            yield [dict(row) for row in rows]

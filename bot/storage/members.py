@@ -188,6 +188,50 @@ class MemberRepository:
         rows = await self.db.fetchall("SELECT user_id FROM member_roles WHERE role = ?", (role,))
         return [r["user_id"] for r in rows]
 
+    async def holders(self, role: Role, configured: Iterable[int]) -> list[tuple[int, str | None]]:
+        """(user id, language) of active members holding `role`: in `configured` or granted."""
+        ids = sorted(set(configured))
+        marks = ",".join("?" * len(ids)) or "NULL"
+        rows = await self.db.fetchall(
+            f"SELECT user_id, language FROM members WHERE status = 'active' AND "
+            f"(user_id IN ({marks}) OR user_id IN "
+            f"(SELECT user_id FROM member_roles WHERE role = ?)) ORDER BY user_id",
+            (*ids, role.value),
+        )
+        return [(int(r["user_id"]), r["language"]) for r in rows]
+
+    async def active(self, department_id: str | None = None) -> list[int]:
+        """User ids of active members (of one department), in order."""
+        if department_id is None:
+            rows = await self.db.fetchall(
+                "SELECT user_id FROM members WHERE status = 'active' ORDER BY user_id"
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT user_id FROM members WHERE status = 'active' AND department_id = ? "
+                "ORDER BY user_id",
+                (department_id,),
+            )
+        return [int(r["user_id"]) for r in rows]
+
+    async def daily_question_ids(self) -> list[int]:
+        """Active members who have not muted the daily question."""
+        rows = await self.db.fetchall(
+            "SELECT user_id FROM members WHERE status = 'active' AND daily_question = 1 "
+            "ORDER BY user_id"
+        )
+        return [int(r["user_id"]) for r in rows]
+
+    async def leave(self, tx: Transaction, user_id: int, now: datetime) -> bool:
+        """The member leaves: status `left`, and the roles granted in the bot are dropped."""
+        changed = await tx.execute(
+            "UPDATE members SET status = 'left', updated_at = ? "
+            "WHERE user_id = ? AND status != 'left'",
+            (to_db_time(now), user_id),
+        )
+        await tx.execute("DELETE FROM member_roles WHERE user_id = ?", (user_id,))
+        return changed > 0
+
 
 class InviteRepository:
     """Invite codes and their use counts."""

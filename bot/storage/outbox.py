@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiosqlite
 
-from bot.domain.delivery import Campaign, CampaignReport, Notice, OutboxStatus
+from bot.domain.delivery import Campaign, CampaignReport, Notice, OutboxItem, OutboxStatus
 from bot.domain.members import MemberStatus
 from bot.storage.database import Database, Transaction
 from bot.storage.members import to_db_time
@@ -17,17 +16,6 @@ from bot.storage.members import to_db_time
 def stamp(value: datetime) -> str:
     """UTC ISO 8601 with milliseconds, for outbox rows (retries need sub-second order)."""
     return value.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """One member's copy of a campaign, with what the sender needs to know about the member."""
-
-    campaign_id: int
-    user_id: int
-    attempts: int
-    language: str | None
-    member_status: MemberStatus | None  # None: no member record (never joined, or removed)
 
 
 def _campaign(row: aiosqlite.Row) -> Campaign:
@@ -73,6 +61,16 @@ class CampaignRepository:
         assert row is not None
         return int(row["id"])
 
+    async def existing(self, tx: Transaction, key: str) -> tuple[int, int]:
+        """The id of the campaign with this key and how many outbox rows it has."""
+        row = await tx.fetchone(
+            "SELECT c.id, (SELECT COUNT(*) FROM outbox o WHERE o.campaign_id = c.id) "
+            "FROM campaigns c WHERE c.key = ?",
+            (key,),
+        )
+        assert row is not None
+        return int(row[0]), int(row[1])
+
     async def get(self, campaign_id: int) -> Campaign | None:
         """One campaign by id."""
         row = await self.db.fetchone("SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
@@ -109,13 +107,6 @@ class CampaignRepository:
             (to_db_time(now), campaign_id),
         )
         return changed > 0
-
-    async def set_progress(self, campaign_id: int, chat_id: int, message_id: int) -> None:
-        """Where the campaign's progress message is."""
-        await self.db.execute(
-            "UPDATE campaigns SET progress_chat = ?, progress_message = ? WHERE id = ?",
-            (chat_id, message_id, campaign_id),
-        )
 
     async def count(self, kind: str | None = None) -> int:
         """How many campaigns exist (of one kind)."""

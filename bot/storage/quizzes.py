@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from bot.domain.mistakes import ReviewCard
-from bot.domain.quiz import Session, SessionItem, SessionKind
+from bot.domain.quiz import BookCounts, QuizRecord, Session, SessionItem, SessionKind
 from bot.storage.database import Database, Transaction
 from bot.storage.members import from_db_time, to_db_time
 
@@ -42,32 +41,6 @@ def _session(row: aiosqlite.Row) -> Session:
         started_at=datetime.fromisoformat(row["started_at"]),
         finished_at=from_db_time(row["finished_at"]),
         assignment_id=row["assignment_id"],
-    )
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """A bank assigned to everyone or to departments, with a deadline."""
-
-    id: int
-    bank_id: str
-    departments: tuple[str, ...] | None  # None: everyone
-    question_count: int
-    deadline: datetime
-    created_by: int
-    created_at: datetime
-
-
-def _assignment(row: aiosqlite.Row) -> Assignment:
-    departments = json.loads(row["departments"]) if row["departments"] else None
-    return Assignment(
-        id=row["id"],
-        bank_id=row["bank_id"],
-        departments=tuple(departments) if departments else None,
-        question_count=row["question_count"],
-        deadline=datetime.fromisoformat(row["deadline"]),
-        created_by=row["created_by"],
-        created_at=datetime.fromisoformat(row["created_at"]),
     )
 
 
@@ -222,8 +195,8 @@ class QuizRepository:
         )
         return [r["question_id"] for r in rows]
 
-    async def review_counts(self, user_id: int, now: datetime) -> tuple[int, int, datetime | None]:
-        """(due now, in the book, next due time) for the member's mistake book."""
+    async def review_counts(self, user_id: int, now: datetime) -> BookCounts:
+        """The member's mistake book: due now, in the book, next due time."""
         row = await self.db.fetchone(
             "SELECT SUM(due_at <= ?) AS due, COUNT(*) AS total, "
             "MIN(CASE WHEN due_at > ? THEN due_at END) AS next FROM review_items "
@@ -231,7 +204,7 @@ class QuizRepository:
             (to_db_time(now), to_db_time(now), user_id),
         )
         assert row is not None
-        return int(row["due"] or 0), int(row["total"]), from_db_time(row["next"])
+        return BookCounts(int(row["due"] or 0), int(row["total"]), from_db_time(row["next"]))
 
     async def seen_questions(self, user_id: int) -> set[str]:
         """Every question the member has answered at least once."""
@@ -248,8 +221,8 @@ class QuizRepository:
         )
         return [(r["question_id"], bool(r["correct"])) for r in rows]
 
-    async def member_stats(self, user_id: int) -> aiosqlite.Row:
-        """Finished sessions, their average score, and answer totals."""
+    async def member_stats(self, user_id: int) -> QuizRecord:
+        """Finished rounds, their average score, and answer totals."""
         row = await self.db.fetchone(
             """
             SELECT
@@ -263,7 +236,12 @@ class QuizRepository:
             {"u": user_id},
         )
         assert row is not None
-        return row
+        return QuizRecord(
+            sessions=int(row["sessions"]),
+            average=row["average"],
+            answered=int(row["answered"]),
+            right=int(row["right"]),
+        )
 
     async def answers_by_question(self, user_id: int) -> list[tuple[str, int, int]]:
         """(question id, answered, right) for the member."""
@@ -274,75 +252,7 @@ class QuizRepository:
         )
         return [(r["question_id"], r["n"], r["right"]) for r in rows]
 
-
-class AssignmentRepository:
-    """Assigned tests and who completed them."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def create(
-        self,
-        *,
-        bank_id: str,
-        departments: Sequence[str] | None,
-        question_count: int,
-        deadline: datetime,
-        created_by: int,
-        now: datetime,
-    ) -> int:
-        """Store a new assignment; return its id."""
-        async with self.db.transaction() as tx:
-            return await tx.insert(
-                "INSERT INTO assignments (bank_id, departments, question_count, deadline, "
-                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    bank_id,
-                    json.dumps(list(departments), ensure_ascii=False) if departments else None,
-                    question_count,
-                    to_db_time(deadline),
-                    created_by,
-                    to_db_time(now),
-                ),
-            )
-
-    async def get(self, assignment_id: int) -> Assignment | None:
-        """One assignment."""
-        row = await self.db.fetchone("SELECT * FROM assignments WHERE id = ?", (assignment_id,))
-        return _assignment(row) if row else None
-
-    async def open_before(self, deadline_before: datetime, now: datetime) -> list[Assignment]:
-        """Assignments whose deadline is after now and before the given time."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM assignments WHERE deadline > ? AND deadline <= ? ORDER BY deadline",
-            (to_db_time(now), to_db_time(deadline_before)),
-        )
-        return [_assignment(r) for r in rows]
-
-    async def audience(self, assignment: Assignment) -> list[int]:
-        """Active members the assignment is for."""
-        if assignment.departments is None:
-            rows = await self.db.fetchall("SELECT user_id FROM members WHERE status = 'active'")
-        else:
-            marks = ",".join("?" * len(assignment.departments))
-            rows = await self.db.fetchall(
-                f"SELECT user_id FROM members WHERE status = 'active' "
-                f"AND department_id IN ({marks})",
-                assignment.departments,
-            )
-        return [r["user_id"] for r in rows]
-
-    async def not_done(self, assignment: Assignment) -> list[int]:
-        """Active members of the audience without a result yet."""
-        done = {
-            r["user_id"]
-            for r in await self.db.fetchall(
-                "SELECT user_id FROM assignment_results WHERE assignment_id = ?", (assignment.id,)
-            )
-        }
-        return [u for u in await self.audience(assignment) if u not in done]
-
-    async def complete(
+    async def complete_assignment(
         self, tx: Transaction, session: Session, correct: int, now: datetime
     ) -> None:
         """Store the first completion of an assignment by a member (retakes do not overwrite)."""
@@ -358,11 +268,4 @@ class AssignmentRepository:
                 session.total,
                 to_db_time(now),
             ),
-        )
-
-    async def result(self, assignment_id: int, user_id: int) -> aiosqlite.Row | None:
-        """A member's result for an assignment."""
-        return await self.db.fetchone(
-            "SELECT * FROM assignment_results WHERE assignment_id = ? AND user_id = ?",
-            (assignment_id, user_id),
         )

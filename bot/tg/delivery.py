@@ -48,6 +48,7 @@ from bot.domain.delivery import (
     Failure,
     Notice,
     NoticeButton,
+    OutboxItem,
     OutboxStatus,
     RetryPolicy,
     decide,
@@ -55,9 +56,8 @@ from bot.domain.delivery import (
 from bot.domain.members import MemberStatus
 from bot.domain.pacing import Pacer
 from bot.i18n import translate
-from bot.services.delivery import DeliveryService
+from bot.services.delivery import DeliveryService, progress_text
 from bot.services.registry import Services
-from bot.storage.outbox import OutboxItem
 from bot.tg import callbacks as cb
 from bot.tg.keyboards import button
 from bot.tg.ratelimit import ENGINE_CALL, SharedRateLimiter
@@ -190,7 +190,7 @@ class DeliveryWorker:
 
     async def start(self) -> None:
         """Settle what a crash left in flight, then start sending in the background."""
-        interrupted = await self.delivery.outbox.settle_interrupted(self._wall())
+        interrupted = await self.delivery.settle_interrupted(self._wall())
         if interrupted:
             log.warning(
                 "%d sends were in flight when the bot last stopped; marked unknown, not resent",
@@ -231,7 +231,7 @@ class DeliveryWorker:
 
     async def drain(self) -> None:
         """Wait until no campaign runs and reports are shown (tests; wrap in asyncio.timeout)."""
-        while self._in_flight or await self.delivery.campaigns.running():
+        while self._in_flight or await self.delivery.running():
             self.delivery.work.set()
             await asyncio.sleep(0.05)
 
@@ -250,7 +250,7 @@ class DeliveryWorker:
     async def _round(self) -> None:
         work = self.delivery.work
         work.clear()
-        items = await self.delivery.outbox.due(self._wall(), self.settings.batch)
+        items = await self.delivery.due(self._wall(), self.settings.batch)
         if not items:
             await self._review_campaigns(force=True)
             await self._idle()
@@ -274,7 +274,7 @@ class DeliveryWorker:
     async def _idle(self) -> None:
         """Sleep until new work, the next retry, or a while."""
         wait = self.settings.idle_wait
-        next_retry = await self.delivery.outbox.next_retry_at()
+        next_retry = await self.delivery.next_retry_at()
         if next_retry is not None:
             wait = min(wait, max(0.01, (next_retry - self._wall()).total_seconds()))
         if self._progress_pending():
@@ -311,34 +311,28 @@ class DeliveryWorker:
 
     async def _dispatch(self, item: OutboxItem) -> None:
         """Claim one row and start its send when its turn comes."""
-        outbox = self.delivery.outbox
+        delivery = self.delivery
         if item.member_status in (None, MemberStatus.LEFT):
-            await outbox.conclude(
-                item.campaign_id, item.user_id, OutboxStatus.SKIPPED, "not a member", self._wall()
-            )
+            await delivery.conclude(item, OutboxStatus.SKIPPED, "not a member", self._wall())
             return
         campaign = await self._campaign(item.campaign_id)
         try:
             text, markup = self.render(campaign, item.language)
         except (ValueError, KeyError) as exc:
-            await outbox.conclude(
-                item.campaign_id, item.user_id, OutboxStatus.FAILED, str(exc), self._wall()
-            )
+            await delivery.conclude(item, OutboxStatus.FAILED, str(exc), self._wall())
             return
         await self._slots.acquire()
         try:
             # Claim the row only when its turn is near, so that a pause (429) or a crash does
             # not leave it marked `sending` while it waits.
             await self._wait_for_turn(item.user_id, lead=self.pacer.interval)
-            if self._stop.is_set() or not await outbox.mark_sending(
-                item.campaign_id, item.user_id, self._wall()
-            ):
+            if self._stop.is_set() or not await delivery.claim(item, self._wall()):
                 self._slots.release()
                 return
             await self._wait_for_turn(item.user_id)
             if self._stop.is_set():
                 # Stopping between the claim and the request: nothing went out; put it back.
-                await outbox.unclaim(item.campaign_id, item.user_id, self._wall())
+                await delivery.unclaim(item, self._wall())
                 self._slots.release()
                 return
             self.pacer.take(time.monotonic(), item.user_id)
@@ -350,7 +344,6 @@ class DeliveryWorker:
         task.add_done_callback(self._in_flight.discard)
 
     async def _send(self, item: OutboxItem, text: str, markup: InlineKeyboardMarkup | None) -> None:
-        outbox = self.delivery.outbox
         try:
             try:
                 message = await self.bot.send_message(
@@ -366,9 +359,7 @@ class DeliveryWorker:
             except Exception as exc:
                 await self._failed(item, exc)
             else:
-                await outbox.mark_sent(
-                    item.campaign_id, item.user_id, message.message_id, self._wall()
-                )
+                await self.delivery.sent(item, message.message_id, self._wall())
         except Exception:
             log.exception("could not record a delivery outcome")
         finally:
@@ -389,14 +380,13 @@ class DeliveryWorker:
         )
         detail = f"{type(error).__name__}: {error}"[:500]
         now = self._wall()
-        outbox = self.delivery.outbox
         if decision.status is OutboxStatus.PENDING:
             at = now + timedelta(seconds=decision.retry_in or 0.0)
-            await outbox.retry_later(item.campaign_id, item.user_id, detail, at, now)
+            await self.delivery.retry_later(item, detail, at, now)
             return
-        await outbox.conclude(item.campaign_id, item.user_id, decision.status, detail, now)
+        await self.delivery.conclude(item, decision.status, detail, now)
         if decision.status is OutboxStatus.BLOCKED:
-            await self.services.membership.members.mark_inactive(item.user_id, now)
+            await self.services.membership.mark_unreachable(item.user_id, now)
         if failure is Failure.AMBIGUOUS:
             log.warning("a send's answer was lost (%s); not resending", type(error).__name__)
 
@@ -446,11 +436,11 @@ class DeliveryWorker:
         if not force and now - self._last_review < self.settings.progress_every:
             return
         self._last_review = now
-        for campaign in await self.delivery.campaigns.running():
+        for campaign in await self.delivery.running():
             self._campaigns.setdefault(campaign.id, campaign)
             report = await self.delivery.report(campaign.id)
             if report.finished:
-                if await self.delivery.campaigns.finish(campaign.id, self._wall()):
+                if await self.delivery.finish(campaign.id, self._wall()):
                     self._finished(campaign, report)
             elif campaign.progress_chat and campaign.progress_message:
                 self._show_progress(campaign, report, now)
@@ -489,8 +479,7 @@ class DeliveryWorker:
         chat, message_id = campaign.progress_chat, campaign.progress_message
         assert chat is not None
         assert message_id is not None
-        member = await self.services.membership.members.get(chat)
-        language = (member.language if member else None) or self.services.config.language
+        language = await self.services.membership.language_of(chat)
         final = key == "delivery.report"
         for _attempt in range(3):
             await self._wait_for_turn(chat, lead=self.pacer.interval, finish=final)
@@ -517,19 +506,3 @@ class DeliveryWorker:
             except TelegramError as exc:
                 log.warning("progress message not updated: %s", exc)
                 await self._sleep(1.0)
-
-
-def progress_text(language: str, key: str, report: CampaignReport) -> str:
-    """A campaign's progress or final report, in one language."""
-    return translate(
-        language,
-        key,
-        total=report.total,
-        sent=report.sent,
-        failed=report.failed,
-        problems=report.failed + report.blocked + report.unknown,
-        blocked=report.blocked,
-        unknown=report.unknown,
-        skipped=report.skipped,
-        remaining=report.remaining,
-    )

@@ -6,12 +6,12 @@ import logging
 from datetime import datetime
 
 from telegram import Bot
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, Job
 
 from bot.services.digest import PeriodChoice, RenderedDigest
 from bot.services.registry import Services
 from bot.tg.context import SERVICES_KEY, BotContext
+from bot.tg.notify import deliver
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,8 @@ async def deliver_to_leader(
     of chats, so the digest goes out directly here (within the bot's AIORateLimiter). When the
     engine can carry a photo, replace this body with one `services.delivery.create_campaign`.
     """
-    try:
-        await send_digest(bot, user_id, rendered)
-    except Forbidden:
-        await services.membership.members.mark_inactive(user_id, services.now())
-        return False
-    except TelegramError as exc:
-        log.warning("weekly digest not delivered to a leader: %s", type(exc).__name__)
-        return False
-    return True
+    sending = send_digest(bot, user_id, rendered)
+    return await deliver(services, user_id, sending, "weekly digest to a leader")
 
 
 async def deliver_weekly_digest(bot: Bot, services: Services, now: datetime) -> int:

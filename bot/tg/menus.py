@@ -49,10 +49,8 @@ async def publish_member_menu(bot: Bot, services: Services, caller: Caller) -> N
 async def publish_privileged_menus(bot: Bot, services: Services) -> None:
     """At start-up: a menu for every privileged member who has joined."""
     membership = services.membership
-    user_ids = set().union(*services.config.roles.values())
+    user_ids: set[int] = set()
     for role in Role:
-        user_ids.update(await membership.members.with_role(role))
+        user_ids.update(h.user_id for h in await membership.holders(role))
     for user_id in sorted(user_ids):
-        caller = await membership.caller(user_id)
-        if caller.is_member:
-            await publish_member_menu(bot, services, caller)
+        await publish_member_menu(bot, services, await membership.caller(user_id))

@@ -1,9 +1,10 @@
-"""Direct messages to a few people (e.g. admins), with 403 marking the member inactive."""
+"""Direct messages to one member or a few (admins, reviewers, leaders) outside the delivery
+engine; the one place where a direct send's 403 marks the member unreachable."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
@@ -13,17 +14,23 @@ from bot.services.registry import Services
 log = logging.getLogger(__name__)
 
 
-async def send_direct(bot: Bot, services: Services, user_id: int, text: str) -> bool:
-    """Send one message; a 403 marks the member inactive. True if delivered."""
+async def deliver(services: Services, user_id: int, sending: Awaitable[object], what: str) -> bool:
+    """Await one direct send to a member; a 403 (they blocked the bot) marks them unreachable,
+    any other refusal is logged by its type only. True if delivered."""
     try:
-        await bot.send_message(user_id, text)
+        await sending
     except Forbidden:
-        await services.membership.members.mark_inactive(user_id, services.now())
+        await services.membership.mark_unreachable(user_id, services.now())
         return False
     except TelegramError as exc:
-        log.warning("direct message failed: %s", type(exc).__name__)
+        log.warning("%s not delivered: %s", what, type(exc).__name__)
         return False
     return True
+
+
+async def send_direct(bot: Bot, services: Services, user_id: int, text: str) -> bool:
+    """Send one short message to a member. True if delivered."""
+    return await deliver(services, user_id, bot.send_message(user_id, text), "direct message")
 
 
 async def notify_many(bot: Bot, services: Services, user_ids: Iterable[int], text: str) -> int:

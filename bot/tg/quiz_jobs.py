@@ -32,7 +32,7 @@ async def daily_question_job(context: BotContext) -> None:
 async def deadline_reminder_job(context: BotContext) -> None:
     """Remind members whose assigned test is due within a day and not done yet."""
     services = context.services
-    created = await services.assignments.send_due_reminders(services.now())
+    created = await services.assigned_tests.send_due_reminders(services.now())
     if created:
         log.info("%d assignment reminder campaign(s) queued", created)
 

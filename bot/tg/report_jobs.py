@@ -152,7 +152,8 @@ async def announce(bot: Bot, services: Services, announcement: Announcement) -> 
         text = translator(services.config.language)(
             "reports.problems_notice", count=announcement.problems
         )
-        await notify_many(bot, services, await services.membership.admin_ids(), text)
+        admins = [h.user_id for h in await services.membership.holders(Role.ADMIN)]
+        await notify_many(bot, services, admins, text)
 
 
 def schedule_ticks(

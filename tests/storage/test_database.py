@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.database import Database, DatabaseError
+from bot.storage.database import Database, DatabaseError, WriteConflict
 from bot.storage.migrations import MIGRATIONS
 
 
@@ -85,7 +85,8 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         with pytest.raises(RuntimeError):
             await insert_then_fail()
         assert (await db.fetchone("SELECT COUNT(*) FROM members"))[0] == 0
-        with pytest.raises(sqlite3.IntegrityError):
+        # The driver's exception does not leave storage: it is a WriteConflict above it.
+        with pytest.raises(WriteConflict, match="FOREIGN KEY"):
             await db.execute(
                 "INSERT INTO member_roles (user_id, role, granted_at) VALUES (99, 'admin', 'x')"
             )

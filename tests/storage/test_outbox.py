@@ -14,6 +14,11 @@ from bot.domain.members import Role
 from bot.services.delivery import AckOutcome, DeliveryService
 from bot.storage.database import Database
 from bot.storage.members import MemberRepository
+from bot.storage.outbox import (
+    AcknowledgementRepository,
+    CampaignRepository,
+    OutboxRepository,
+)
 
 NOW = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)
 
@@ -63,7 +68,7 @@ async def test_campaign_key_is_unique_and_rows_are_queued_in_one_go(
     assert delivery.work.is_set()
     report = await delivery.report(first.campaign_id)
     assert (report.total, report.remaining, report.finished) == (3, 3, False)
-    assert await delivery.campaigns.count("notice") == 1
+    assert await CampaignRepository(delivery.db).count("notice") == 1
 
 
 async def test_audiences_are_active_members_only(delivery: DeliveryService) -> None:
@@ -78,7 +83,7 @@ async def test_rows_move_through_their_states_and_a_crash_leaves_them_unknown(
     delivery: DeliveryService,
 ) -> None:
     created = await delivery.create_campaign("k", "notice", PAYLOAD, [1, 2, 3, 4], now=NOW)
-    cid, outbox = created.campaign_id, delivery.outbox
+    cid, outbox = created.campaign_id, OutboxRepository(delivery.db)
     due = await outbox.due(NOW, 10)
     assert [(i.user_id, i.attempts) for i in due] == [(1, 0), (2, 0), (3, 0), (4, 0)]
 
@@ -109,13 +114,13 @@ async def test_acknowledgement_is_stored_once_and_only_for_recipients(
 ) -> None:
     created = await delivery.create_campaign("k", "reminder", PAYLOAD, [1, 2], now=NOW)
     cid = created.campaign_id
-    await delivery.outbox.mark_sending(cid, 1, NOW)
-    await delivery.outbox.mark_sent(cid, 1, 10, NOW)
+    await OutboxRepository(delivery.db).mark_sending(cid, 1, NOW)
+    await OutboxRepository(delivery.db).mark_sent(cid, 1, 10, NOW)
     later = NOW + timedelta(hours=1)
     assert await delivery.acknowledge(cid, 1, NOW) is AckOutcome.RECORDED
     assert await delivery.acknowledge(cid, 1, later) is AckOutcome.ALREADY
-    assert await delivery.acks.acknowledged(cid, 1) == NOW
+    assert await AcknowledgementRepository(delivery.db).acknowledged(cid, 1) == NOW
     assert await delivery.acknowledge(cid, 2, NOW) is AckOutcome.NOT_RECIPIENT  # not sent yet
     assert await delivery.acknowledge(cid, 3, NOW) is AckOutcome.NOT_RECIPIENT
     assert await delivery.acknowledge(999, 1, NOW) is AckOutcome.NOT_RECIPIENT
-    assert await delivery.acks.count(cid) == 1
+    assert await AcknowledgementRepository(delivery.db).count(cid) == 1

@@ -12,6 +12,7 @@ from telegram.error import RetryAfter
 from bot.domain.delivery import Audience, OutboxStatus
 from bot.domain.members import MemberStatus
 from bot.sandbox import Sandbox
+from bot.storage.members import MemberRepository
 from bot.tg.ratelimit import ENGINE_CALL
 from tests.harness import TOKEN, Harness
 from tests.tg.delivery_support import (
@@ -82,7 +83,7 @@ async def test_campaign_to_200_members_under_limits_and_faults_arrives_once_each
     for user_id in gone + dormant:
         assert received(sandbox, user_id) == []
     for user_id in blockers:
-        member = await services.membership.members.get(user_id)
+        member = await services.membership.member(user_id)
         assert member is not None
         assert member.status is MemberStatus.INACTIVE
 
@@ -139,7 +140,7 @@ async def test_restart_mid_campaign_resumes_without_duplicates(h: Harness) -> No
 
 async def test_members_read_the_notice_in_their_language(h: Harness) -> None:
     zh, en = await seed_members(h.services.db, h.sandbox, [40001, 40002])
-    await h.services.membership.members.set_language(en, "en", h.clock())
+    await h.services.membership.set_language(en, "en", h.clock())
     await h.services.delivery.create_campaign(
         "test:lang", "notice", notice("会议通知", ack=True), [zh, en]
     )
@@ -190,7 +191,7 @@ async def test_engine_calls_see_429_at_once_while_replies_are_retried(h: Harness
 async def test_a_refused_send_fails_with_telegrams_description(h: Harness) -> None:
     [known] = await seed_members(h.services.db, h.sandbox, [47001])
     async with h.services.db.transaction() as tx:  # a member Telegram has no chat for
-        await h.services.membership.members.upsert_joined(
+        await MemberRepository(h.services.db).upsert_joined(
             tx, user_id=47002, first_name="无会话", username=None, department_id=None, now=h.clock()
         )
     created = await h.services.delivery.create_campaign(

@@ -49,6 +49,6 @@ async def test_a_failing_button_is_answered_with_an_alert(
     async def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(h.services.membership.members, "set_daily_question", broken)
+    monkeypatch.setattr(h.services.membership, "set_daily_question", broken)
     await h.press(CADRE, panel, "每日一题")
     assert "出了点问题" in h.toasts(CADRE)[-1]

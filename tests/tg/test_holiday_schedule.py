@@ -170,7 +170,7 @@ async def test_no_warning_in_september_and_a_log_line_at_start_up_in_december(
 async def test_the_english_warning_for_an_english_admin(harness: Harness) -> None:
     h = harness
     await h.join(ADMIN, "王管理")
-    await h.services.membership.members.set_language(ADMIN, "en", h.clock())
+    await h.services.membership.set_language(ADMIN, "en", h.clock())
     await run_job(h, SCHEDULE_CHECK_JOB, beijing(2026, 12, 1))
     [warning] = [m for m in h.sandbox.bot_messages(ADMIN) if "not loaded" in str(m["text"])]
     text = str(warning["text"])
@@ -186,7 +186,7 @@ async def test_the_english_warning_for_an_english_admin(harness: Harness) -> Non
 async def test_the_2027_new_year_reminder_states_no_date_range_as_fact(harness: Harness) -> None:
     h = harness
     zh, en = await seed_members(h.services.db, h.sandbox, [5101, 5102])
-    await h.services.membership.members.set_language(en, "en", h.clock())
+    await h.services.membership.set_language(en, "en", h.clock())
     send: PlannedSend = job(h, "reminder 2027 元旦 3").data  # type: ignore[assignment]
     assert not send.brk.official
 
@@ -321,7 +321,7 @@ async def test_plan_shows_the_next_sends_to_admins_in_their_language(harness: Ha
     assert "2027-02-02 09:00 春节，提前 3 天" in text
     assert "content/holidays.yaml 中缺少 2027 年的国务院放假安排" in text
 
-    await h.services.membership.members.set_language(ADMIN, "en", h.clock())
+    await h.services.membership.set_language(ADMIN, "en", h.clock())
     [en] = await h.send(ADMIN, "/plan")
     assert (
         "· 2026-12-29 09:00 元旦, lead days: 3; estimated break: expected 2027-01-01 to "

@@ -50,7 +50,7 @@ async def test_admin_lists_and_revokes_an_invite_which_then_admits_nobody(
 
     [refused] = await h.send(h.user(812, "乙"), f"/start {code}")
     assert "无效" in refused["text"]
-    assert await h.services.membership.members.get(812) is None
+    assert await h.services.membership.member(812) is None
     assert (await h.services.membership.caller(811)).is_member  # who joined stays
     audit = await h.services.db.fetchall("SELECT action, target, detail FROM admin_audit")
     assert [tuple(r) for r in audit][-1] == ("invite.revoke", "command", "uses=1")
@@ -102,7 +102,7 @@ async def test_a_preset_removed_from_the_config_stops_working_at_the_next_start(
     await h.start()
     [refused] = await h.send(h.user(822, "乙"), f"/start {PRESET}")
     assert "无效" in refused["text"]
-    assert await h.services.membership.members.get(822) is None
+    assert await h.services.membership.member(822) is None
     assert (await h.services.membership.caller(821)).is_member
 
     # Put back into the config, it works again.
@@ -122,7 +122,7 @@ async def test_failed_codes_are_throttled_per_user(harness: Harness) -> None:
     # The sixth attempt is not even checked, so a right code does not help either.
     [throttled] = await h.send(guesser, f"/start {PRESET}")
     assert "尝试次数过多，请 15 分钟后再试" in throttled["text"]
-    assert await h.services.membership.members.get(guesser) is None
+    assert await h.services.membership.member(guesser) is None
     # Someone else is not affected.
     [other] = await h.send(h.user(832, "别人"), f"/start {PRESET}")
     assert "欢迎你，别人" in other["text"]

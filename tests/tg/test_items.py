@@ -47,7 +47,7 @@ async def test_items_lists_the_flagged_questions_for_admins_only(quality: Harnes
     # Questions, never people.
     assert not any(f"成员{m}" in text for m in STRONG)
 
-    await h.services.membership.members.set_language(ADMIN, "en", h.clock.now)
+    await h.services.membership.set_language(ADMIN, "en", h.clock.now)
     [english] = await h.send(ADMIN, "/items")
     assert "3 questions need revision" in english["text"]
     assert "40 first attempts · facility 50% · discrimination -" in english["text"]

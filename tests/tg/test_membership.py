@@ -35,7 +35,7 @@ async def test_admin_invites_newcomer_who_joins_and_sees_cadre_help(harness: Har
     assert "/invite" not in help_reply["text"]
     assert "/members" not in help_reply["text"]
 
-    member = await h.services.membership.members.get(NEWCOMER)
+    member = await h.services.membership.member(NEWCOMER)
     assert member is not None
     assert member.department_id == "command"
     assert member.status is MemberStatus.ACTIVE
@@ -62,7 +62,7 @@ async def test_stranger_is_refused_politely_and_nothing_else_works(harness: Harn
     for text in ("/settings", "/invite", "/members", "你好"):
         [refusal] = await h.send(STRANGER, text)
         assert "请向管理员索取邀请链接" in refusal["text"], text
-    assert await h.services.membership.members.get(STRANGER) is None
+    assert await h.services.membership.member(STRANGER) is None
 
 
 async def test_bad_expired_and_used_up_invites(harness: Harness) -> None:
@@ -78,7 +78,7 @@ async def test_bad_expired_and_used_up_invites(harness: Harness) -> None:
     h.clock.advance(days=7, seconds=1)
     [expired] = await h.send(h.user(604, "丁"), f"/start {week}")
     assert "已过期" in expired["text"]
-    assert await h.services.membership.members.get(604) is None
+    assert await h.services.membership.member(604) is None
 
 
 async def test_cadre_pressing_a_forged_admin_button_is_refused(harness: Harness) -> None:
@@ -150,7 +150,7 @@ async def test_settings_language_switch_and_leave(harness: Harness) -> None:
     assert any(c["description"].startswith("Settings") for c in chat_menu)
 
     panel = await h.press(CADRE, panel, "Daily question: on")
-    member = await h.services.membership.members.get(CADRE)
+    member = await h.services.membership.member(CADRE)
     assert member is not None
     assert member.daily_question is False
 
@@ -159,7 +159,7 @@ async def test_settings_language_switch_and_leave(harness: Harness) -> None:
     assert "You have left" in panel["text"]
     [after] = await h.send(CADRE, "/help")
     assert "invite link" in after["text"]
-    member = await h.services.membership.members.get(CADRE)
+    member = await h.services.membership.member(CADRE)
     assert member is not None
     assert member.status is MemberStatus.LEFT
 
@@ -173,13 +173,13 @@ async def test_blocked_member_becomes_inactive_and_returns_on_next_message(
     h.sandbox.block(CADRE, True)
     delivered = await _notify(h, CADRE)
     assert delivered == 0
-    member = await h.services.membership.members.get(CADRE)
+    member = await h.services.membership.member(CADRE)
     assert member is not None
     assert member.status is MemberStatus.INACTIVE
     h.sandbox.block(CADRE, False)
     [reply] = await h.send(CADRE, "/help")
     assert "/settings" in reply["text"]
-    member = await h.services.membership.members.get(CADRE)
+    member = await h.services.membership.member(CADRE)
     assert member is not None
     assert member.status is MemberStatus.ACTIVE
 

@@ -34,17 +34,20 @@ async def notices(harness: Harness, tmp_path: Path) -> Harness:
     await harness.join(CADRE, "张干部")
     await harness.join(MUTED, "李干部")
     await harness.join(OTHER_DEPT, "赵干部", code="test-safety-invite")
-    await harness.services.membership.members.set_daily_question(MUTED, False, DAILY_AT)
+    await harness.services.membership.set_daily_question(MUTED, False, DAILY_AT)
     return harness
 
 
 async def _answer(h: Harness, user_id: int, message: dict, *, right: bool) -> dict:
     """Answer the question a message shows (any session kind); return the message after."""
     row = await h.services.db.fetchone(
-        "SELECT id FROM quiz_sessions WHERE message_id = ? AND user_id = ? AND status = 'active'",
+        "SELECT id, position FROM quiz_sessions "
+        "WHERE message_id = ? AND user_id = ? AND status = 'active'",
         (message["message_id"], user_id),
     )
-    session = await h.services.quiz.repo.get(row["id"])
+    session = await h.services.quiz.session_for_button(
+        user_id, row["id"], row["position"], message["message_id"]
+    )
     item = session.current
     question = h.services.quiz.questions[item.question_id]
     good = item.correct_shown(question)
@@ -85,8 +88,7 @@ async def test_daily_question_job_sends_once_and_prefers_due_mistakes(notices: H
     session = await h.services.quiz.active(CADRE)
     missed = session.current.question_id
     await _answer(h, CADRE, message, right=False)
-    async with h.services.db.transaction() as tx:
-        await h.services.quiz.repo.abandon_active(tx, CADRE, daily=False)
+    await h.services.quiz.abandon(CADRE)
 
     h.clock.now = DAILY_AT + timedelta(days=1)
     await _run_job(h, DAILY_JOB)

@@ -46,7 +46,7 @@ async def test_reminder_job_sends_the_holiday_text_to_active_members_once(
 ) -> None:
     h = harness
     members = await seed_members(h.services.db, h.sandbox, range(601, 606))
-    await h.services.membership.members.mark_inactive(605, h.clock())
+    await h.services.membership.mark_unreachable(605, h.clock())
     assert h.app is not None
     assert h.app.job_queue is not None
     [job] = h.app.job_queue.get_jobs_by_name("reminder 2026 中秋节 3")
@@ -102,7 +102,7 @@ async def test_acknowledgement_is_stored_once_when_pressed_twice(harness: Harnes
     await h.restart()  # the catch-up creates the 中秋 reminder
     await drain(h)
     [message] = reminders(h, member)
-    campaign_id = (await h.services.delivery.campaigns.by_key("reminder:2026:中秋节:3")).id
+    campaign_id = (await h.services.delivery.campaign_by_key("reminder:2026:中秋节:3")).id
 
     h.clock.advance(hours=2)
     after = await h.press(member, message, "已阅知悉")
@@ -133,4 +133,4 @@ async def test_acknowledging_someone_elses_campaign_is_refused(harness: Harness)
     data = buttons(message)[0]["callback_data"]
     await h.press_data(outsider, own["message_id"], data)  # forged onto their own message
     assert h.toasts(outsider) == ["这个按钮已失效（可能来自旧消息）。请重新发送相应指令。"]
-    assert await h.services.delivery.acks.count(created.campaign_id) == 0
+    assert await h.services.delivery.acknowledgements(created.campaign_id) == 0

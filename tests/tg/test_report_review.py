@@ -367,8 +367,8 @@ async def test_long_texts_are_shortened_on_the_card_and_sent_in_full(harness: Ha
     ref = await _report(h, body=body)
     reports = h.services.reports
     await reports.reply(ref, REVIEWER, "请补充" * 500, h.clock.now)
-    report = await reports.repo.by_ref(ref)
-    reports.queue_information(report.id, "补充" * 1500, h.clock.now, None)
+    view = await reports.view(ref)
+    reports.queue_information(view.report.id, "补充" * 1500, h.clock.now, None)
     assert (await reports.tick(h.clock.now)).information == [(None, True)]
     await batch(h)
     [overview] = await h.send(REVIEWER, "/reports")

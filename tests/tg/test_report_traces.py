@@ -73,7 +73,7 @@ async def test_the_report_flow_writes_no_member_row_and_no_log_line(
     h.user(REPORTER, "张举报人", username="whistle_zhang")
     await h.send(REPORTER, "/start test-office-invite")
     # A reporter marked inactive by an earlier 403, who has since changed their Telegram name.
-    await h.services.membership.members.mark_inactive(REPORTER, h.clock.now)
+    await h.services.membership.mark_unreachable(REPORTER, h.clock.now)
     h.user(REPORTER, "新名字", username="new_handle")
     before = _not_report_tables(h)
     _debug_logging(caplog)
@@ -177,7 +177,7 @@ async def test_a_failed_write_keeps_the_queue_for_the_next_tick(
     # A double tap on 确认提交 queues one report, not two.
     saving = await h.press(REPORTER, preview, "确认提交")
     await h.press_data(REPORTER, saving["message_id"], button_data(preview, "确认提交"))
-    repo = h.services.reports.repo
+    repo = h.services.reports._repo
     insert = repo.insert
 
     async def disk_full(*args: object, **kwargs: object) -> None:

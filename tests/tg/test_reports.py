@@ -387,7 +387,7 @@ async def test_open_to_anyone_lets_a_stranger_report_and_check_and_nothing_else(
     await tick(h)
     assert "已补充" in h.last(stranger)["text"]
     # Still a stranger everywhere else: no member row, no other command, no reviewer button.
-    assert await h.services.membership.members.get(stranger) is None
+    assert await h.services.membership.member(stranger) is None
     [quiz] = await h.send(stranger, "/quiz")
     assert "仅向本单位干部职工开放" in quiz["text"]
     [text] = await h.send(stranger, "随便说点什么")

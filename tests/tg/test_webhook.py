@@ -92,7 +92,7 @@ async def test_webhook_is_registered_with_the_secret_and_serves_members(
     [reply] = await h.send(CADRE, "/help")
     assert "/settings" in reply["text"]
     assert h.sandbox.webhook_info()["delivered"] >= 2
-    member = await h.services.membership.members.get(CADRE)
+    member = await h.services.membership.member(CADRE)
     assert member is not None
 
 
@@ -108,7 +108,7 @@ async def test_forged_post_without_the_secret_is_refused_and_changes_nothing(
     assert await _post(h, forged, secret="wrong-secret-but-well-formed") == 403
     # Nothing was handled: the forged /start did not join anyone, and nobody was written to.
     await h.settle()
-    assert await h.services.membership.members.get(ATTACKER) is None
+    assert await h.services.membership.member(ATTACKER) is None
     assert _sends(h.sandbox) == before_sends
     assert h.sandbox.bot_messages(ATTACKER) == []
 

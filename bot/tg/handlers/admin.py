@@ -13,7 +13,7 @@ from html import escape
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.domain.members import Invite, MemberStatus, Role, deep_link
+from bot.domain.members import Invite, Role, deep_link
 from bot.i18n import translate, translator
 from bot.services.membership import ReviewerDecision, ReviewerGrant, RevokeOutcome
 from bot.tg import callbacks as cb
@@ -180,9 +180,7 @@ async def invite_revoke(update: Update, context: BotContext) -> None:
 
 async def _members_page(context: BotContext, offset: int) -> tuple[str, object]:
     membership = context.services.membership
-    total = await membership.members.count((MemberStatus.ACTIVE, MemberStatus.INACTIVE))
-    offset = max(0, min(offset, max(0, total - 1)))
-    page = await membership.members.page(offset, MEMBERS_PAGE_SIZE)
+    total, offset, page = await membership.member_page(offset, MEMBERS_PAGE_SIZE)
     text = context.t(
         "members.title",
         total=total,
@@ -217,7 +215,7 @@ async def _member_card(context: BotContext, user_id: int, offset: int) -> tuple[
     target = await services.membership.caller(user_id)
     if target.member is None:
         return None
-    granted = await services.membership.members.roles(user_id)
+    granted = await services.membership.granted_roles(user_id)
     from_config = services.config.config_roles(user_id)
     m = target.member
     t = context.t
@@ -303,7 +301,7 @@ async def _tell_reviewers(
     names = {k: escape(await services.membership.display_name(v)) for k, v in people.items()}
     holders = dict(await services.membership.holders(Role.REVIEWER))
     for user_id in extra:
-        member = await services.membership.members.get(user_id)
+        member = await services.membership.member(user_id)
         if member is not None and user_id not in holders:
             holders[user_id] = member.language or services.config.language
     for user_id, language in sorted(holders.items()):

@@ -18,11 +18,10 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.delivery import Audience, CampaignReport, OutboxStatus
 from bot.domain.members import Role
-from bot.services.delivery import AckOutcome
+from bot.services.delivery import AckOutcome, progress_text
 from bot.tg import callbacks as cb
 from bot.tg.access import requires
 from bot.tg.context import BotContext
-from bot.tg.delivery import progress_text
 from bot.tg.keyboards import broadcast_audience_keyboard, broadcast_preview_keyboard
 
 TEXT, AUDIENCE, CONFIRM = range(3)

@@ -8,6 +8,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden
 
+from bot.domain.members import Role
 from bot.i18n import translate
 from bot.tg.access import Handler, handled_as_report
 from bot.tg.callbacks import CallbackDataError
@@ -32,7 +33,7 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
         # The user blocked the bot while we were answering them.
-        await services.membership.members.mark_inactive(update.effective_user.id, services.now())
+        await services.membership.mark_unreachable(update.effective_user.id, services.now())
         log.info("member blocked the bot; marked inactive")
         return
     log.error("unhandled error while handling %s", where, exc_info=error)
@@ -47,7 +48,7 @@ async def on_error(update: object, context: BotContext) -> None:
                 await update.effective_message.reply_text(context.t("error.generic"))
         except Exception:  # the reply itself may be what fails
             log.warning("could not tell the user about the error", exc_info=True)
-    admins = await services.membership.admin_ids()
+    admins = [h.user_id for h in await services.membership.holders(Role.ADMIN)]
     language = services.config.language
     text = translate(
         language,

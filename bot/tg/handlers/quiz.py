@@ -203,8 +203,7 @@ async def _show_session(
         assert update.effective_chat is not None
         sent = await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
         message_id = sent.message_id
-    if session.message_id != message_id:
-        await context.services.quiz.repo.set_message(session.id, message_id)
+    await context.services.quiz.attach_message(session, message_id)
 
 
 # --- /quiz -----------------------------------------------------------------------------------
@@ -270,8 +269,7 @@ async def resume(update: Update, context: BotContext) -> None:
     if data.action == "continue":
         await _show_session(update, context, active, edit=True)
         return
-    async with context.services.db.transaction() as tx:
-        await quiz_service.repo.abandon_active(tx, context.caller.user_id, daily=False)
+    await quiz_service.abandon(context.caller.user_id)
     await query.edit_message_text(
         context.t("quiz.abandoned")
         + "\n\n"
@@ -287,19 +285,12 @@ async def _session_for_button(
     query = update.callback_query
     assert query is not None
     assert context.caller is not None
-    session = await context.services.quiz.repo.get(session_id)
     message_id = query.message.message_id if query.message else None
-    if (
-        session is None
-        or session.user_id != context.caller.user_id
-        or not session.active
-        or session.position != position
-        or session.message_id != message_id
-        or session.current is None
-        or session.current.question_id not in context.services.quiz.questions
-    ):
+    session = await context.services.quiz.session_for_button(
+        context.caller.user_id, session_id, position, message_id
+    )
+    if session is None:
         await query.answer(context.t("quiz.stale"), show_alert=True)
-        return None
     return session
 
 
@@ -369,7 +360,8 @@ async def _start_review(update: Update, context: BotContext, *, edit: bool) -> N
     try:
         session = await services.quiz.start(context.caller.user_id, SessionKind.REVIEW, now)
     except NothingToAsk:
-        _due, total, next_due = await services.quiz.repo.review_counts(context.caller.user_id, now)
+        book = await services.quiz.book_counts(context.caller.user_id, now)
+        total, next_due = book.total, book.next_due
         if total == 0:
             text = context.t("review.empty")
         else:
@@ -422,7 +414,7 @@ async def daily_start(update: Update, context: BotContext) -> None:
     if data.day != today:
         await query.answer(context.t("daily.old"), show_alert=True)
         return
-    existing = await services.quiz.repo.active(context.caller.user_id, daily=True)
+    existing = await services.quiz.active_daily(context.caller.user_id)
     if existing is not None and existing.message_id == (query.message and query.message.message_id):
         await query.answer()
         await _show_session(update, context, existing, edit=True)
@@ -448,7 +440,7 @@ async def assignment_start(update: Update, context: BotContext) -> None:
     assert context.caller is not None
     data = cb.AssignmentStart.decode(query.data or "")
     services = context.services
-    assignment = await services.quiz.assignments.get(data.assignment)
+    assignment = await services.assigned_tests.get(data.assignment)
     caller = context.caller
     if assignment is None:
         await query.answer(context.t("common.stale_button"), show_alert=True)
@@ -462,7 +454,7 @@ async def assignment_start(update: Update, context: BotContext) -> None:
     if now > assignment.deadline:
         await query.answer(context.t("assign.over"), show_alert=True)
         return
-    done = await services.quiz.assignments.result(assignment.id, caller.user_id)
+    done = await services.assigned_tests.result(assignment.id, caller.user_id)
     try:
         session = await services.quiz.start(
             caller.user_id, SessionKind.ASSIGNED, now, assignment=assignment
@@ -472,7 +464,7 @@ async def assignment_start(update: Update, context: BotContext) -> None:
         return
     if done is not None:
         await query.answer(
-            context.t("assign.already_done", correct=done["correct"], total=done["total"]),
+            context.t("assign.already_done", correct=done.correct, total=done.total),
             show_alert=True,
         )
     else:
@@ -549,7 +541,7 @@ async def assign_deadline(update: Update, context: BotContext) -> None:
     if bank is None or title is None or audience is None or not 1 <= data.days <= 90:
         await query.answer(context.t("assign.expired_draft"), show_alert=True)
         return
-    created = await services.assignments.create(
+    created = await services.assigned_tests.create(
         bank_id=bank,
         departments=None if data.department == "*" else [data.department],
         days=data.days,
@@ -567,7 +559,7 @@ async def assign_deadline(update: Update, context: BotContext) -> None:
             title=escape(title),
             count=created.assignment.question_count,
             audience=escape(audience),
-            deadline=services.assignments.deadline_text(created.assignment, context.language),
+            deadline=services.assigned_tests.deadline_text(created.assignment, context.language),
             members=created.members,
         )
     )

@@ -194,8 +194,9 @@ async def _note_names(context: BotContext, view: ReportView) -> dict[int, str]:
     names: dict[int, str] = {}
     for note in view.notes:
         if note.reviewer_id not in names:
-            member = await context.services.membership.members.get(note.reviewer_id)
-            names[note.reviewer_id] = member.display_name if member else str(note.reviewer_id)
+            names[note.reviewer_id] = await context.services.membership.display_name(
+                note.reviewer_id
+            )
     return names
 
 

@@ -47,9 +47,7 @@ async def set_language(update: Update, context: BotContext) -> None:
         await query.answer(context.t("common.stale_button"), show_alert=True)
         return
     services = context.services
-    await services.membership.members.set_language(
-        context.caller.user_id, data.language, services.now()
-    )
+    await services.membership.set_language(context.caller.user_id, data.language, services.now())
     await _refresh(update, context, "settings.language_saved")
     await publish_member_menu(context.bot, services, context.caller)
 
@@ -61,7 +59,7 @@ async def set_daily(update: Update, context: BotContext) -> None:
     assert context.caller is not None
     data = cb.SetDailyQuestion.decode(query.data or "")
     services = context.services
-    await services.membership.members.set_daily_question(
+    await services.membership.set_daily_question(
         context.caller.user_id, data.enabled, services.now()
     )
     await _refresh(update, context, "settings.daily_saved")
