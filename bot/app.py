@@ -19,14 +19,14 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.services.delivery_worker import DeliveryWorker
 from bot.services.registry import Services
 from bot.storage.database import Database
 from bot.tg import callbacks as cb
 from bot.tg import report_jobs
 from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, gate
 from bot.tg.backup import schedule_backup
-from bot.tg.context import SERVICES_KEY, BotApplication, BotContext
-from bot.tg.delivery import WORKER_KEY, DeliveryWorker
+from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
 from bot.tg.digest import schedule_digest
 from bot.tg.handlers import (
     admin,
@@ -47,6 +47,7 @@ from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
 from bot.tg.quiz_jobs import start_quiz_jobs
 from bot.tg.ratelimit import SharedRateLimiter
+from bot.tg.sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +208,14 @@ async def _post_init(application: Application) -> None:
     await publish_default_menus(application.bot, services)
     await publish_privileged_menus(application.bot, services)
 
-    # Delivery: settle sends a crash left in flight, then send outbox rows in the background.
-    worker = DeliveryWorker(application.bot, services)
+    # Delivery: settle sends a crash left in flight, then send outbox rows in the background,
+    # through the Telegram sender; replies to members sent meanwhile count in its pacing.
+    worker = DeliveryWorker(
+        services.delivery, TelegramSender(application.bot, services.config.language)
+    )
     application.bot_data[WORKER_KEY] = worker
+    if isinstance(application.bot.rate_limiter, SharedRateLimiter):
+        application.bot.rate_limiter.observe(worker.note_send)
     await worker.start()
     # Jobs: a reminder job per upcoming send, a daily re-plan, the start-up catch-up, and the
     # daily check that warns admins (weekly at most) while the official schedule is missing.
@@ -238,8 +244,10 @@ async def _post_init(application: Application) -> None:
 async def _post_stop(application: Application) -> None:
     """While the bot can still send: store and answer queued reports, stop the delivery worker."""
     await report_jobs.final_tick(application)
-    worker: DeliveryWorker | None = application.bot_data.get(WORKER_KEY)
+    worker: DeliveryWorker[object] | None = application.bot_data.pop(WORKER_KEY, None)
     if worker is not None:
+        if isinstance(application.bot.rate_limiter, SharedRateLimiter):
+            application.bot.rate_limiter.forget(worker.note_send)
         await worker.stop()
 
 

@@ -9,6 +9,7 @@ from bot.services.membership import Caller
 from bot.services.registry import Services
 
 SERVICES_KEY = "services"
+WORKER_KEY = "delivery_worker"  # the running DeliveryWorker (bot/services/delivery_worker.py)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):

@@ -10,7 +10,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
-# rate_limit_args value for calls made by the delivery engine (bot/tg/delivery.py).
+# rate_limit_args value for calls made by the delivery engine (bot/tg/sender.py).
 ENGINE_CALL = "delivery-engine"
 
 _Result = bool | dict[str, Any] | list[dict[str, Any]]

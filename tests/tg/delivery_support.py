@@ -9,9 +9,10 @@ from pathlib import Path
 
 from bot.domain.members import MemberStatus
 from bot.sandbox import Sandbox
+from bot.services.delivery_worker import DeliveryWorker
 from bot.storage.database import Database
 from bot.storage.members import MemberRepository
-from bot.tg.delivery import WORKER_KEY, DeliveryWorker
+from bot.tg.context import WORKER_KEY
 from tests.harness import Harness, make_config
 
 CAMPAIGN_MARK = "【测试通知】"
@@ -50,7 +51,7 @@ async def seed_members(
     return ids
 
 
-def worker(h: Harness) -> DeliveryWorker:
+def worker(h: Harness) -> DeliveryWorker[object]:
     """The running bot's delivery worker."""
     assert h.app is not None
     return h.app.bot_data[WORKER_KEY]

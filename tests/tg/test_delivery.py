@@ -14,6 +14,7 @@ from bot.domain.members import MemberStatus
 from bot.sandbox import Sandbox
 from bot.storage.members import MemberRepository
 from bot.tg.ratelimit import ENGINE_CALL
+from bot.tg.sender import TelegramSender
 from tests.harness import TOKEN, Harness
 from tests.tg.delivery_support import (
     CAMPAIGN_MARK,
@@ -159,9 +160,10 @@ async def test_members_read_the_notice_in_their_language(h: Harness) -> None:
 
 async def test_a_lost_answer_is_recorded_unknown_and_never_resent(h: Harness) -> None:
     [member] = await seed_members(h.services.db, h.sandbox, [45001])
-    engine = worker(h)
+    sender = worker(h).sender
+    assert isinstance(sender, TelegramSender)
     # The answer takes longer than the engine waits: the request may have been delivered.
-    engine.settings = replace(engine.settings, read_timeout=0.1)
+    sender.timeouts = replace(sender.timeouts, read=0.1)
     h.sandbox.inject_fault(kind="timeout", count=1, method="sendMessage", chat_id=member)
     created = await h.services.delivery.create_campaign(
         "test:lost", "notice", notice("答复丢失"), [member]

@@ -7,7 +7,7 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.domain.delivery import Failure
-from bot.tg.delivery import classify, resolve_action, retry_after_seconds
+from bot.tg.sender import classify, resolve_action, retry_after_seconds
 
 
 def _caused(error: Exception, cause: Exception) -> Exception:
