@@ -231,7 +231,13 @@ class DeliveryWorker:
 
     async def drain(self) -> None:
         """Wait until no campaign runs and reports are shown (tests; wrap in asyncio.timeout)."""
-        while self._in_flight or await self.delivery.campaigns.running():
+        while True:
+            if not await self.delivery.campaigns.running() and not self._in_flight:
+                # A round that has just finished a campaign spawns its report once it resumes:
+                # look again after it had the chance.
+                await asyncio.sleep(0.05)
+                if not self._in_flight and not await self.delivery.campaigns.running():
+                    return
             self.delivery.work.set()
             await asyncio.sleep(0.05)
 
