@@ -8,7 +8,6 @@ import logging
 import signal
 import socket
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from aiohttp import web
 
 from bot.config import Config, parse_config
 from bot.demo.activity import seed_demo_activity
+from bot.demo.members import DemoMember, MembersEndpoint
 from bot.runtime import running
 from bot.sandbox import Sandbox
 from bot.tg import report_jobs
@@ -29,17 +29,6 @@ BOT_USERNAME = "qinglian_demo_bot"
 DEMO_INVITE = "demo-join-office"
 
 
-@dataclass(frozen=True)
-class DemoMember:
-    """A seeded person the page lets you act as."""
-
-    user_id: int
-    first_name: str
-    username: str
-    label: str
-    invite: str | None  # the preset invite they join with; None: stays a stranger
-
-
 DEPARTMENTS = [
     {"id": "office", "name": "办公室"},
     {"id": "command", "name": "应急指挥科"},
@@ -48,12 +37,23 @@ DEPARTMENTS = [
 ]
 
 MEMBERS = [
-    DemoMember(20001, "王建国", "wang_admin", "管理员", "demo-join-office"),
-    DemoMember(20002, "李局长", "li_leader", "领导", "demo-join-office"),
-    DemoMember(20003, "赵纪检", "zhao_jijian", "纪检监察组", "demo-join-office"),
-    DemoMember(20004, "张明", "zhang_ming", "干部 · 应急指挥科", "demo-join-command"),
-    DemoMember(20005, "陈芳", "chen_fang", "干部 · 安全生产监督管理科", "demo-join-safety"),
-    DemoMember(20006, "新同事", "new_colleague", "访客（尚未加入）", None),
+    DemoMember(20001, "王建国", "wang_admin", "管理员", "Admin", "demo-join-office"),
+    DemoMember(20002, "李局长", "li_leader", "领导", "Leader", "demo-join-office"),
+    DemoMember(
+        20003, "赵纪检", "zhao_jijian", "纪检监察组", "Discipline inspection", "demo-join-office"
+    ),
+    DemoMember(
+        20004, "张明", "zhang_ming", "干部 · 应急指挥科", "Staff · 应急指挥科", "demo-join-command"
+    ),
+    DemoMember(
+        20005,
+        "陈芳",
+        "chen_fang",
+        "干部 · 安全生产监督管理科",
+        "Staff · 安全生产监督管理科",
+        "demo-join-safety",
+    ),
+    DemoMember(20006, "新同事", "new_colleague", "访客（尚未加入）", "Visitor (not joined)", None),
 ]
 
 
@@ -101,6 +101,9 @@ async def demo_environment(
     """Start the sandbox (with the page) and the bot; seed members; yield (sandbox, application)."""
     sandbox = Sandbox(token=DEMO_TOKEN, bot_username=BOT_USERNAME)
     sandbox.add_route("GET", "/", _index)
+    # Before the static files, which would otherwise claim every path under /demo/.
+    members_endpoint = MembersEndpoint(MEMBERS)
+    sandbox.add_route("GET", "/demo/api/members", members_endpoint.handle)
     sandbox.add_static("/demo/", STATIC_DIR)
     for m in MEMBERS:
         sandbox.add_user(
@@ -111,6 +114,7 @@ async def demo_environment(
         config = demo_config(sandbox, Path(db_dir or tmp) / "demo.db", content_dir)
         try:
             async with running(config) as application:
+                members_endpoint.services = application.bot_data["services"]
                 # Reviewers normally hear of new reports in one batch at the full hour; the
                 # demo announces at every one-minute tick so a visitor sees the notice arrive.
                 report_jobs.schedule_ticks(application, datetime.now(UTC), announce_every=None)

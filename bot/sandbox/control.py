@@ -80,6 +80,7 @@ class ControlApi:
             web.post("/control/users/{id}/callback", self.user_callback),
             web.post("/control/users/{id}/files", self.user_file),
             web.post("/control/users/{id}/block", self.user_block),
+            web.get("/control/users/{id}/commands", self.user_commands),
             web.get("/control/chats/{id}/messages", self.chat_messages),
             web.get("/control/files/{file_id}", self.file_bytes),
             web.post("/control/faults", self.add_fault),
@@ -162,6 +163,10 @@ class ControlApi:
         body = await _json_body(request)
         self.state.set_blocked(user_id, body.get("blocked", True) is not False)
         return web.json_response({})
+
+    async def user_commands(self, request: web.Request) -> web.Response:
+        """GET /control/users/{id}/commands: the command menu the member sees."""
+        return web.json_response(self.state.menu(self._user_id(request)))
 
     async def chat_messages(self, request: web.Request) -> web.Response:
         """GET /control/chats/{id}/messages?since=&wait=, long-polling until a change."""

@@ -347,6 +347,10 @@ class Sandbox:
         key = json.dumps(scope or {"type": "default"}, sort_keys=True)
         return list(self.state.commands.get((key, language_code), []))
 
+    def menu(self, user_id: int) -> dict[str, Any]:
+        """The command menu a user sees in their chat: {"commands", "scope", "language_code"}."""
+        return self.state.menu(user_id)
+
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates the bot has not confirmed yet."""
         return json.loads(json.dumps(self.state.updates))

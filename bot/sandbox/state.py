@@ -356,6 +356,28 @@ class SandboxState:
                 return user
         return None
 
+    def menu(self, user_id: int) -> dict[str, Any]:
+        """The command menu a user sees in their private chat, picked as Telegram picks it.
+
+        The first list set of: the chat's scope with the user's language, the chat's scope,
+        all private chats (with language, then without), the default scope (likewise); see
+        https://core.telegram.org/bots/api#determining-list-of-commands
+        """
+        user = self.user(user_id)
+        # A client language such as "zh-hans" matches commands set for "zh".
+        language = (user.language_code or "").split("-", 1)[0].lower()
+        scopes = ({"type": "chat", "chat_id": user_id}, {"type": "all_private_chats"})
+        for scope in (*scopes, {"type": "default"}):
+            key = json.dumps(scope, sort_keys=True)
+            for code in (language, "") if language else ("",):
+                if (key, code) in self.commands:
+                    return {
+                        "commands": [dict(c) for c in self.commands[(key, code)]],
+                        "scope": scope,
+                        "language_code": code,
+                    }
+        return {"commands": [], "scope": None, "language_code": ""}
+
     def set_blocked(self, user_id: int, blocked: bool) -> None:
         """Mark that the member has (un)blocked the bot."""
         self.user(user_id).blocked = blocked

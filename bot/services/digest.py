@@ -272,7 +272,7 @@ def render_text(digest: Digest, t: Translate) -> str:
         lines.append(
             t(
                 "digest.next_campaign" if upcoming.official else "digest.next_campaign_estimate",
-                holiday=escape(upcoming.holiday),
+                holiday=t(f"holiday.{upcoming.holiday}"),
                 start=upcoming.start.isoformat(),
                 end=upcoming.end.isoformat(),
                 sends=t("digest.separator").join(d.isoformat() for d in upcoming.sends),

@@ -173,7 +173,7 @@ class ReminderService:
             intro = translate(
                 language,
                 intro_key,
-                holiday=send.holiday,
+                holiday=translate(language, f"holiday.{send.holiday}"),
                 start=send.brk.start.isoformat(),
                 end=send.brk.end.isoformat(),
             )
@@ -253,7 +253,11 @@ def render_schedule_warning(t: Translate, warning: ScheduleWarning, path: str) -
     gaps = "\n".join(
         t("plan.gap_absent", year=gap.year)
         if gap.absent
-        else t("plan.gap_partial", year=gap.year, holidays=separator.join(gap.missing))
+        else t(
+            "plan.gap_partial",
+            year=gap.year,
+            holidays=separator.join(t(f"holiday.{name}") for name in gap.missing),
+        )
         for gap in warning.gaps
     )
     upcoming = warning.next_estimated
@@ -261,7 +265,7 @@ def render_schedule_warning(t: Translate, warning: ScheduleWarning, path: str) -
         t(
             "plan.warning_next",
             date=upcoming.day.isoformat(),
-            holiday=escape(upcoming.brk.name),
+            holiday=t(f"holiday.{upcoming.brk.name}"),
             lead=upcoming.lead_days,
         )
         if upcoming
@@ -289,7 +293,7 @@ def render_plan(
             "plan.item_official" if send.brk.official else "plan.item_estimate",
             date=send.send_at.date().isoformat(),
             time=send.send_at.strftime("%H:%M"),
-            holiday=escape(send.holiday),
+            holiday=t(f"holiday.{send.holiday}"),
             lead=send.lead_days,
             start=send.brk.start.isoformat(),
             end=send.brk.end.isoformat(),

@@ -257,7 +257,7 @@ def broadcast_audience_keyboard(
     )
     keyboard += rows(
         (
-            button(t(f"role.{role.value}"), cb.BroadcastAudience("role", role.value))
+            button(t(f"broadcast.role.{role.value}"), cb.BroadcastAudience("role", role.value))
             for role in (Role.LEADER, Role.REVIEWER, Role.ADMIN)
         ),
         3,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -60,6 +61,48 @@ class Page:
         if "exceptionDetails" in result:
             raise RuntimeError(json.dumps(result["exceptionDetails"])[:500])
         return result["result"].get("value")
+
+    async def navigate(self, url: str) -> None:
+        """Load `url` and wait until its document has loaded."""
+        await self.call("Page.navigate", url=url)
+        # The page may rewrite its #fragment as it starts: compare what comes before it.
+        document = json.dumps(url.split("#", 1)[0])
+        await self._loaded(f"location.href.split('#')[0] === {document}")
+
+    async def reload(self) -> None:
+        """Load the page again (a fresh document, the same storage) and wait for it."""
+        await self.evaluate("window.__beforeReload = true")
+        await self.call("Page.reload", ignoreCache=True)
+        await self._loaded("window.__beforeReload === undefined")
+
+    async def _loaded(self, condition: str, timeout: float = 15.0) -> None:
+        """Wait for a loaded document that meets `condition` (navigation destroys contexts)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                if await self.evaluate(f"document.readyState === 'complete' && {condition}"):
+                    return
+            except RuntimeError:
+                pass  # the old document went away mid-evaluation
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"page never loaded: {condition}")
+            await asyncio.sleep(0.1)
+
+    async def set_viewport(self, width: int, height: int, *, mobile: bool = False) -> None:
+        """Emulate a screen of this size (a phone: `mobile`, with touch and no scrollbars)."""
+        await self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=2 if mobile else 1,
+            mobile=mobile,
+        )
+        await self.call("Emulation.setTouchEmulationEnabled", enabled=mobile)
+
+    async def screenshot(self) -> bytes:
+        """What the tab shows, as a PNG (to look at a layout while working on the page)."""
+        result = await self.call("Page.captureScreenshot", format="png")
+        return base64.b64decode(result["data"])
 
     async def wait_for(self, expression: str, timeout: float = 10.0) -> Any:
         """Re-evaluate until truthy: the page updates on its own schedule, outside our loop."""

@@ -4,7 +4,12 @@ import asyncio
 
 import aiohttp
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 
 from .support import USER_ID
 
@@ -171,4 +176,36 @@ async def test_control_errors_are_json(http):
     async with http.post(f"/control/users/{USER_ID}/messages", data=b"not json") as response:
         assert response.status == 400
     async with http.get("/control/files/missing") as response:
+        assert response.status == 404
+
+
+async def test_commands_are_the_menu_telegram_would_pick_for_the_member(sandbox, http, bot):
+    async def menu(user_id):
+        async with http.get(f"/control/users/{user_id}/commands") as response:
+            assert response.status == 200
+            body = await response.json()
+        return [c["command"] for c in body["commands"]], body["scope"], body["language_code"]
+
+    assert await menu(USER_ID) == ([], None, "")
+    await bot.set_my_commands([("start", "Start")])
+    assert await menu(USER_ID) == (["start"], {"type": "default"}, "")
+    # The member's client language (zh-hans) picks the list set for "zh".
+    await bot.set_my_commands([("start", "开始"), ("help", "帮助")], language_code="zh")
+    assert await menu(USER_ID) == (["start", "help"], {"type": "default"}, "zh")
+    await bot.set_my_commands([("quiz", "自测")], scope=BotCommandScopeAllPrivateChats())
+    assert (await menu(USER_ID))[1] == {"type": "all_private_chats"}
+    # The member's own chat wins over every wider scope, in any language set for it.
+    await bot.set_my_commands([("digest", "周报")], scope=BotCommandScopeChat(USER_ID))
+    assert await menu(USER_ID) == (["digest"], {"type": "chat", "chat_id": USER_ID}, "")
+    await bot.set_my_commands(
+        [("digest", "周报"), ("reports", "反映")],
+        scope=BotCommandScopeChat(USER_ID),
+        language_code="zh",
+    )
+    assert (await menu(USER_ID))[0] == ["digest", "reports"]
+    # Another member's chat scope is not this member's: they get the wider lists.
+    sandbox.add_user(ADMIN_ID, "李四", language_code="en")
+    assert await menu(ADMIN_ID) == (["quiz"], {"type": "all_private_chats"}, "")
+    assert sandbox.menu(USER_ID)["commands"][1] == {"command": "reports", "description": "反映"}
+    async with http.get("/control/users/999/commands") as response:
         assert response.status == 404

@@ -216,7 +216,7 @@ async def test_the_digest_marks_the_next_campaign_as_an_estimate(harness: Harnes
         "以上为推算日期）"
     ) in zh
     assert "尚未公布" not in zh
-    assert "Next: 元旦 (expected 2027-01-01 to 2027-01-03;" in en
+    assert "Next: New Year's Day (expected 2027-01-01 to 2027-01-03;" in en
     assert "not loaded into holidays.yaml" in en
 
 
@@ -324,7 +324,7 @@ async def test_plan_shows_the_next_sends_to_admins_in_their_language(harness: Ha
     await h.services.membership.set_language(ADMIN, "en", h.clock())
     [en] = await h.send(ADMIN, "/plan")
     assert (
-        "· 2026-12-29 09:00 元旦, lead days: 3; estimated break: expected 2027-01-01 to "
+        "· 2026-12-29 09:00 New Year's Day, lead days: 3; estimated break: expected 2027-01-01 to "
         "2027-01-03 (official schedule not loaded)"
     ) in str(en["text"])
 

@@ -2,10 +2,12 @@
  *
  * Plain JS, no build step. Talks to the sandbox control API on the same origin:
  *   GET  /control/users
+ *   GET  /control/users/{id}/commands   the command menu the bot published for the member
  *   GET  /control/chats/{id}/messages?since=REV&wait=SECONDS
  *   POST /control/users/{id}/messages   {"text"}
  *   POST /control/users/{id}/callback   {"message_id", "data"}
  *   POST /control/users/{id}/files      multipart: file, kind (photo|document), caption?
+ * and to the demo's own GET /demo/api/members (each member's language and roles in the bot).
  * All message text is inserted with text nodes / textContent, never as HTML.
  */
 (() => {
@@ -13,37 +15,270 @@
 
   const API = '/control';
   const LS_USER = 'qinglian-demo:user';
+  const LS_GUIDE = 'qinglian-demo:guide';   // 'closed' once the walkthrough was dismissed
   const LONG_POLL_WAIT = 20;        // seconds, server caps at 25
   const BG_POLL_INTERVAL = 3000;    // ms between sweeps of the other members' chats
   const USERS_REFRESH_EVERY = 5;    // sweeps
   const NEAR_BOTTOM_PX = 120;
 
-  const COMMANDS = [
-    ['/start', '开始使用，显示主菜单'],
-    ['/help', '查看帮助与全部命令'],
-    ['/quiz', '开始纪律法规答题'],
-    ['/review', '复习答错的题目'],
-    ['/me', '我的学习记录与积分'],
-    ['/report', '匿名反映问题'],
-    ['/status', '查询反映的处理进度'],
-    ['/settings', '提醒与通知设置'],
-    ['/digest', '查看每周廉政周报'],
-    ['/reports', '处理收到的反映（纪检监察组）'],
-    ['/invite', '生成成员邀请（管理员）'],
-    ['/members', '查看与管理成员（管理员）'],
-    ['/broadcast', '向全体成员发送通知（管理员）'],
-    ['/cancel', '取消当前操作'],
-  ];
+  // The page's own words, in the language the chosen member picked in /settings (the bot's
+  // messages come from the bot). {name} placeholders are filled by tr().
+  const STRINGS = {
+    zh: {
+      title: '清廉助手 · 演示',
+      sidebar_label: '演示身份',
+      brand_tag: '演示',
+      brand_sub: 'Telegram 机器人体验页',
+      hint: '以不同身份体验：干部答题、提交匿名反映，纪检监察组处理反映，领导查看周报。',
+      members_title: '选择体验身份',
+      members_label: '演示成员',
+      members_loading: '正在加载成员…',
+      members_none: '暂无演示成员，等待服务器添加…',
+      members_unreachable: '无法连接演示服务器，正在重试…',
+      sidebar_foot: '数据仅保存在本机的模拟 Telegram 服务器中，可放心尝试。',
+      chat_label: '聊天',
+      drop: '松开以添加附件',
+      back: '返回身份列表',
+      bot_badge: '机器人',
+      choose_member: '请选择左侧的体验身份',
+      sub_wide: '廉政学习与提醒 · 私聊',
+      sub_narrow: '当前身份：{label} · {name}',
+      sub_title: '你正以「{label} · {name}」的身份与机器人私聊',
+      whoami: '当前身份',
+      connecting: '连接中…',
+      conn_lost: '连接中断，正在重试…',
+      messages_label: '消息',
+      empty_text: '廉政学习与提醒助手：纪律规矩自测、节前廉洁提醒、匿名反映问题、每周廉政周报。',
+      empty_start: '开始使用 /start',
+      to_bottom: '滚动到最新消息',
+      menu_label: '命令菜单',
+      menu_head: '菜单',
+      menu_empty: '机器人还没有为你设置命令菜单。',
+      attach_photo: '图片',
+      attach_document: '文件',
+      attach_button: '发送图片或文件',
+      attach_preview: '待发送图片预览',
+      attach_cancel: '取消附件',
+      placeholder: '输入消息…',
+      placeholder_caption: '添加说明（可选）…',
+      input_label: '输入消息',
+      send: '发送',
+      send_title: '发送（Enter）',
+      composer_tip: 'Enter 发送 · Shift+Enter 换行 · 输入 / 查看命令菜单',
+      alert_ok: '确定',
+      lightbox_close: '关闭图片',
+      today: '今天',
+      yesterday: '昨天',
+      user_n: '用户 {id}',
+      member: '成员',
+      edited: '已编辑',
+      photo_tag: '[图片]',
+      file_tag: '[文件]',
+      file: '文件',
+      view_photo: '查看大图',
+      photo: '图片',
+      photo_caption: '图片：{caption}',
+      photo_failed: '图片加载失败',
+      download: '下载',
+      download_name: '下载 {name}',
+      unsupported_message: '［暂不支持显示的消息］',
+      keyboard_label: '消息按钮',
+      unsupported_button: '演示中不支持此类按钮',
+      loading_chat: '正在加载聊天记录…',
+      no_messages: '暂无消息，点此开始体验',
+      me_prefix: '我：',
+      unread: '，{n} 条未读消息',
+      member_not_found: '未找到成员 {id}',
+      send_unreachable: '没有发出：连不上演示服务器。请确认 python -m bot demo 仍在运行，再试一次。',
+      send_refused: '没有发出：演示服务器拒绝了这条消息（{status}）。',
+      press_unreachable: '按钮没有生效：连不上演示服务器。请确认 python -m bot demo 仍在运行。',
+      press_refused: '按钮没有生效：演示服务器拒绝了这次操作（{status}）。',
+      upload_unreachable: '没有上传：连不上演示服务器。请确认 python -m bot demo 仍在运行。',
+      upload_refused: '没有上传：演示服务器拒绝了这个文件（{status}）。',
+      uploading: '正在上传…',
+      send_photo: '发送图片',
+      send_file: '发送文件',
+      untitled: '未命名',
+      copied: '已复制',
+      click_copy: '点击复制',
+      spoiler: '隐藏内容，点击显示',
+      send_cmd: '发送 {cmd}',
+      bad_response: '服务器的回答无法识别',
+      guide_open: '导览',
+      guide_open_title: '打开上手导览',
+      guide_title: '上手导览',
+      guide_close: '收起导览',
+      guide_dismiss: '知道了',
+      guide_reopen: '随时点右上角的“导览”重新打开。',
+      guide_intro: '清廉助手是一个 Telegram 机器人，这里用模拟的 Telegram 体验它。点名字切换身份；点命令，就以该步骤的身份把命令发出去。',
+      guide_you: '你现在是 {member}',
+      guide_journeys: '四条体验路线',
+      member_chip: '{name}（{label}）',
+    },
+    en: {
+      title: 'Qinglian assistant · demo',
+      sidebar_label: 'Demo members',
+      brand_tag: 'Demo',
+      brand_sub: 'The Telegram bot in your browser',
+      hint: 'Act as different members: staff take quizzes and report problems anonymously, discipline inspection handles the reports, leaders read the weekly digest.',
+      members_title: 'Choose who you are',
+      members_label: 'Demo members',
+      members_loading: 'Loading the members…',
+      members_none: 'No demo members yet; waiting for the server…',
+      members_unreachable: 'Cannot reach the demo server; trying again…',
+      sidebar_foot: 'Everything stays in a simulated Telegram server on this computer: try anything.',
+      chat_label: 'Chat',
+      drop: 'Drop to attach',
+      back: 'Back to the members',
+      bot_badge: 'bot',
+      choose_member: 'Choose a member on the left',
+      sub_wide: 'Integrity learning and reminders · private chat',
+      sub_narrow: 'You are: {label} · {name}',
+      sub_title: 'You are chatting with the bot as {label} · {name}',
+      whoami: 'You are',
+      connecting: 'Connecting…',
+      conn_lost: 'Connection lost; trying again…',
+      messages_label: 'Messages',
+      empty_text: 'Integrity assistant: self-check quizzes on discipline rules, holiday integrity reminders, anonymous reports, a weekly digest.',
+      empty_start: 'Start with /start',
+      to_bottom: 'Scroll to the newest message',
+      menu_label: 'Command menu',
+      menu_head: 'Menu',
+      menu_empty: 'The bot has not set a command menu for you yet.',
+      attach_photo: 'Photo',
+      attach_document: 'File',
+      attach_button: 'Send a photo or a file',
+      attach_preview: 'Preview of the photo to send',
+      attach_cancel: 'Remove the attachment',
+      placeholder: 'Message…',
+      placeholder_caption: 'Add a caption (optional)…',
+      input_label: 'Message',
+      send: 'Send',
+      send_title: 'Send (Enter)',
+      composer_tip: 'Enter sends · Shift+Enter for a new line · type / for the command menu',
+      alert_ok: 'OK',
+      lightbox_close: 'Close the picture',
+      today: 'Today',
+      yesterday: 'Yesterday',
+      user_n: 'User {id}',
+      member: 'Member',
+      edited: 'edited',
+      photo_tag: '[Photo]',
+      file_tag: '[File]',
+      file: 'File',
+      view_photo: 'View the picture',
+      photo: 'Picture',
+      photo_caption: 'Picture: {caption}',
+      photo_failed: 'The picture did not load',
+      download: 'Download',
+      download_name: 'Download {name}',
+      unsupported_message: '[This kind of message cannot be shown]',
+      keyboard_label: 'Message buttons',
+      unsupported_button: 'This kind of button does not work in the demo',
+      loading_chat: 'Loading the chat…',
+      no_messages: 'No messages yet: tap to start',
+      me_prefix: 'Me: ',
+      unread: ', {n} unread',
+      member_not_found: 'No member {id}',
+      send_unreachable: 'Not sent: the demo server cannot be reached. Check that python -m bot demo is still running, then try again.',
+      send_refused: 'Not sent: the demo server refused the message ({status}).',
+      press_unreachable: 'The button did nothing: the demo server cannot be reached. Check that python -m bot demo is still running.',
+      press_refused: 'The button did nothing: the demo server refused it ({status}).',
+      upload_unreachable: 'Not uploaded: the demo server cannot be reached. Check that python -m bot demo is still running.',
+      upload_refused: 'Not uploaded: the demo server refused the file ({status}).',
+      uploading: 'Uploading…',
+      send_photo: 'Send a photo',
+      send_file: 'Send a file',
+      untitled: 'untitled',
+      copied: 'Copied',
+      click_copy: 'Click to copy',
+      spoiler: 'Hidden text: click to show',
+      send_cmd: 'Send {cmd}',
+      bad_response: 'The server gave an answer the page cannot read',
+      guide_open: 'Guide',
+      guide_open_title: 'Open the guided tour',
+      guide_title: 'Guided tour',
+      guide_close: 'Close the guide',
+      guide_dismiss: 'Got it',
+      guide_reopen: 'Reopen it any time with "Guide" at the top right.',
+      guide_intro: '清廉助手 (Qinglian assistant) is a Telegram bot; here you try it in a simulated Telegram. Click a name to become that member; click a command to send it as the member of that step.',
+      guide_you: 'You are {member}',
+      guide_journeys: 'Four journeys',
+      member_chip: '{name} ({label})',
+    },
+  };
 
-  // Suggested first steps per role, shown on an empty chat.
-  // Matched against the role part of a label ("干部 · 应急指挥科" → "干部").
-  const ROLE_TIPS = [
-    { match: /管理员|admin/i, tip: '管理员可以邀请成员、管理角色、发送通知。', cmds: ['/start', '/members', '/invite', '/broadcast'] },
-    { match: /纪检|监察|审核|review/i, tip: '纪检监察组负责查看和处理匿名反映。', cmds: ['/start', '/reports', '/help'] },
-    { match: /领导|局长|主任|leader/i, tip: '领导可以查看每周廉政周报和整体学习情况。', cmds: ['/start', '/digest', '/help'] },
-    { match: /访客|尚未|guest|visitor/i, tip: '还没有加入单位？发送 /start 看看如何通过邀请加入。', cmds: ['/start', '/help'] },
-    { match: /.*/, tip: '干部可以每日答题学习纪律法规，也可以匿名反映问题。', cmds: ['/start', '/quiz', '/report', '/me'] },
-  ];
+  // The walkthrough. In a step, {@role} is a member to pick and {/command} a command the
+  // step's member (`as`) sends; roles: admin, leader, reviewer, cadre, cadre2 (a second
+  // cadre). The role tips list commands the member's menu may offer; the page shows only
+  // those the bot's menu for that member really has.
+  const GUIDE = {
+    zh: {
+      journeys: [
+        { title: '① 纪律规矩自测', steps: [
+          { as: 'cadre', text: '选 {@cadre}，发送 {/quiz}，选一个题库逐题作答：每题答完都显示对错、正确答案、解析和出处。' },
+          { as: 'cadre', text: '答完后发送 {/review} 复习错题，发送 {/me} 查看自己的学习记录。' },
+        ] },
+        { title: '② 匿名反映 → 纪检监察组处理', steps: [
+          { as: 'cadre', text: '{@cadre} 发送 {/report}：选类别和被反映的单位，写下情况（至少 20 字），确认提交，记下查询码。' },
+          { as: 'reviewer', text: '切换到 {@reviewer}：一分钟内会收到新反映的汇总通知（正式运行时每小时整点一次），也可以直接发送 {/reports}，打开反映、改状态、写内部备注、回复反映人。' },
+          { as: 'cadre', text: '回到 {@cadre}，发送 {/status}，再发送查询码，查看办理状态和回复。' },
+        ] },
+        { title: '③ 群发通知 → 已阅知悉', steps: [
+          { as: 'admin', text: '{@admin} 发送 {/broadcast}，写一条通知，选“全体成员”，看过预览后确认发送。' },
+          { as: 'cadre2', text: '切换到 {@cadre2}，在通知下点“已阅知悉”。' },
+          { as: 'admin', text: '回到 {@admin}：发送进度已变成发送报告。' },
+        ] },
+        { title: '④ 每周廉政周报', steps: [
+          { as: 'leader', text: '{@leader} 发送 {/digest}，选“本周”或“上周”：参与率和平均分（分部门，与上周比较）、薄弱知识点、提醒知悉率、反映数量，另附图表。' },
+        ] },
+      ],
+      tips: {
+        admin: { tip: '管理员可以邀请成员、调整角色、群发通知、布置专项测试，查看提醒计划和重新加载内容。', cmds: ['/members', '/invite', '/broadcast', '/assign', '/plan', '/reload'] },
+        reviewer: { tip: '纪检监察组查看和处理匿名反映：改状态、写内部备注、回复反映人。', cmds: ['/reports', '/help'] },
+        leader: { tip: '领导查看每周廉政周报：参与率、平均分、薄弱知识点和提醒知悉率。', cmds: ['/digest', '/help'] },
+        visitor: { tip: '还没有加入单位。管理员用 /invite 生成邀请后，发送 /start 加邀请码即可加入。', cmds: ['/start', '/help'] },
+        cadre: { tip: '干部可以答题自测、复习错题、匿名反映问题。', cmds: ['/quiz', '/review', '/me', '/report', '/settings'] },
+      },
+    },
+    en: {
+      journeys: [
+        { title: '① Self-check quiz', steps: [
+          { as: 'cadre', text: 'Pick {@cadre} and send {/quiz}; choose a bank and answer: after each question you see whether you were right, the answer, why, and the source.' },
+          { as: 'cadre', text: 'Then send {/review} to go over your mistakes, and {/me} for your record.' },
+        ] },
+        { title: '② Anonymous report → discipline inspection', steps: [
+          { as: 'cadre', text: '{@cadre} sends {/report}: choose a category and the unit concerned, describe the problem (at least 20 characters), submit, and note the receipt code.' },
+          { as: 'reviewer', text: 'Switch to {@reviewer}: a notice of new reports arrives within a minute (hourly, at the full hour, when the bot runs for real), or send {/reports} now; open the report, change its status, add a note, reply to the reporter.' },
+          { as: 'cadre', text: 'Back as {@cadre}, send {/status} and then the receipt code to see the status and the reply.' },
+        ] },
+        { title: '③ Broadcast → acknowledge', steps: [
+          { as: 'admin', text: '{@admin} sends {/broadcast}, writes a notice, chooses everyone ("全体成员", or "All members" in English), checks the preview and sends it.' },
+          { as: 'cadre2', text: 'Switch to {@cadre2} and press the acknowledge button under the notice ("已阅知悉", or "Read and noted" in English).' },
+          { as: 'admin', text: 'Back as {@admin}: the progress message has become the delivery report.' },
+        ] },
+        { title: '④ Weekly digest', steps: [
+          { as: 'leader', text: '{@leader} sends {/digest} and picks this week or last week: participation and average score (by department, against last week), the weakest topics, the reminder acknowledgement rate, report counts, and a chart.' },
+        ] },
+      ],
+      tips: {
+        admin: { tip: 'Admins invite members, change roles, broadcast notices, assign tests, check the reminder plan and reload the content.', cmds: ['/members', '/invite', '/broadcast', '/assign', '/plan', '/reload'] },
+        reviewer: { tip: 'Discipline inspection reads and handles the anonymous reports: status, internal notes, replies to the reporter.', cmds: ['/reports', '/help'] },
+        leader: { tip: 'Leaders read the weekly digest: participation, average scores, weakest topics and reminder acknowledgements.', cmds: ['/digest', '/help'] },
+        visitor: { tip: 'Not joined yet. Once an admin has made an invite with /invite, send /start with the invite code to join.', cmds: ['/start', '/help'] },
+        cadre: { tip: 'Staff take self-check quizzes, review their mistakes and report problems anonymously.', cmds: ['/quiz', '/review', '/me', '/report', '/settings'] },
+      },
+    },
+  };
+
+  let lang = 'zh';
+  function tr(key, vars) {
+    const table = STRINGS[lang] || STRINGS.zh;
+    let text = key in table ? table[key] : STRINGS.zh[key];
+    if (text === undefined) return key;
+    if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+    return text;
+  }
 
   // ───────────────────────── helpers ─────────────────────────
   const $ = (id) => document.getElementById(id);
@@ -97,9 +332,14 @@
     const now = new Date();
     const start = (x) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
     const diff = Math.round((start(now) - start(d)) / 86400000);
-    if (diff === 0) return '今天';
-    if (diff === 1) return '昨天';
-    if (d.getFullYear() === now.getFullYear()) return `${d.getMonth() + 1}月${d.getDate()}日`;
+    if (diff === 0) return tr('today');
+    if (diff === 1) return tr('yesterday');
+    const sameYear = d.getFullYear() === now.getFullYear();
+    if (lang === 'en') {
+      const opts = sameYear ? { day: 'numeric', month: 'long' } : { day: 'numeric', month: 'long', year: 'numeric' };
+      return d.toLocaleDateString('en-GB', opts);
+    }
+    if (sameYear) return `${d.getMonth() + 1}月${d.getDate()}日`;
     return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日`;
   }
   function fmtListTime(sec) {
@@ -111,24 +351,34 @@
     if (!u) return '';
     const first = u.first_name || '';
     const last = u.last_name || '';
-    if (!last) return first || (u.username ? '@' + u.username : `用户 ${u.id}`);
+    if (!last) return first || (u.username ? '@' + u.username : tr('user_n', { id: u.id }));
     // Chinese names read without a space.
     const cjk = /[\u3400-\u9fff]/;
     return cjk.test(first) || cjk.test(last) ? first + last : `${first} ${last}`;
   }
-  function userLabel(u) { return (u && u.label) || '成员'; }
+  // Labels and roles as the bot has them now (GET /demo/api/members), else the sandbox's label.
+  function profile(u) { return u ? state.profiles.get(String(u.id)) : undefined; }
+  function userLabel(u) {
+    const p = profile(u);
+    if (p && p.label && p.label[lang]) return p.label[lang];
+    return (u && u.label) || tr('member');
+  }
+  function userRole(u) {
+    const p = profile(u);
+    if (p && p.role) return p.role;
+    const l = labelRole(u && u.label);
+    if (/管理员|admin/i.test(l)) return 'admin';
+    if (/纪检|监察|审核|review/i.test(l)) return 'reviewer';
+    if (/领导|局长|主任|leader/i.test(l)) return 'leader';
+    if (/访客|尚未|guest|visitor/i.test(l)) return 'visitor';
+    return 'cadre';
+  }
   // The role is the label's first part: "干部 · 安全生产监督管理科" is a 干部, not a 管理员.
   function labelRole(label) {
     return String(label || '').trim().split(/\s*[·・|｜/（(，,]\s*|\s+/)[0] || '';
   }
-  function labelClass(label) {
-    const l = labelRole(label);
-    if (/管理员|admin/i.test(l)) return 'role-admin';
-    if (/纪检|监察|审核|review/i.test(l)) return 'role-review';
-    if (/领导|局长|主任|leader/i.test(l)) return 'role-leader';
-    if (/干部|职工|科员|staff|member/i.test(l)) return 'role-staff';
-    return 'role-other';
-  }
+  const ROLE_CLASS = { admin: 'role-admin', reviewer: 'role-review', leader: 'role-leader', cadre: 'role-staff' };
+  function roleClass(u) { return ROLE_CLASS[userRole(u)] || 'role-other'; }
   function avatarChar(u) {
     const name = userName(u);
     return Array.from(name.replace(/^@/, ''))[0] || '?';
@@ -152,8 +402,15 @@
       err.status = resp.status;
       throw err;
     }
-    if (data === null) throw new Error('响应格式错误');
+    if (data === null) throw new Error(tr('bad_response'));
     return data;
+  }
+
+  // What a failed request means to the person using the page: the server cannot be reached
+  // (fetch rejects with a TypeError such as "Failed to fetch"), or it refused the request.
+  function failure(kind, err) {
+    if (err && err.status) return tr(`${kind}_refused`, { status: err.status });
+    return tr(`${kind}_unreachable`);
   }
 
   // ───────────────────────── state ─────────────────────────
@@ -173,6 +430,8 @@
     readyWaiters: [],
     msgEls: new Map(),      // message_id -> element, for the current chat
     newBelow: 0,
+    profiles: new Map(),    // String(id) -> {language, role, label: {zh, en}} from the bot
+    menus: new Map(),       // String(id) -> [{command, description}] the bot published
   };
 
   function getChat(uid) {
@@ -215,6 +474,9 @@
     filePhoto: $('file-photo'),
     fileDocument: $('file-document'),
     alertModal: $('alert-modal'),
+    guide: $('guide'),
+    guideBody: $('guide-body'),
+    guideButton: $('guide-button'),
     alertText: $('alert-text'),
     alertOk: $('alert-ok'),
     lightbox: $('lightbox'),
@@ -294,7 +556,7 @@
           const b = h('button', 'cmd-link', m[1]);
           b.type = 'button';
           b.dataset.command = m[1];
-          b.title = '发送 ' + m[1];
+          b.title = tr('send_cmd', { cmd: m[1] });
           frag.appendChild(b);
         } else {
           const href = safeUrl(m[2]);
@@ -322,7 +584,7 @@
       case 'italic': node = h('em'); break;
       case 'underline': node = h('u'); break;
       case 'strikethrough': node = h('s'); break;
-      case 'code': node = h('code', 'code-inline'); node.title = '点击复制'; break;
+      case 'code': node = h('code', 'code-inline'); node.title = tr('click_copy'); break;
       case 'pre': {
         const pre = h('pre', 'code-block');
         if (e.language) pre.appendChild(h('span', 'code-lang', e.language));
@@ -339,7 +601,7 @@
         node = h('span', 'spoiler');
         node.setAttribute('role', 'button');
         node.tabIndex = 0;
-        node.setAttribute('aria-label', '隐藏内容，点击显示');
+        node.setAttribute('aria-label', tr('spoiler'));
         break;
       case 'text_link':
       case 'url':
@@ -368,7 +630,7 @@
         node = h('button', 'cmd-link');
         node.type = 'button';
         node.dataset.command = segment;
-        node.title = '发送 ' + segment;
+        node.title = tr('send_cmd', { cmd: segment });
         break;
       case 'hashtag':
       case 'cashtag':
@@ -386,14 +648,14 @@
   function messagePreview(m) {
     if (!m) return '';
     const body = (m.text || m.caption || '').replace(/\s+/g, ' ').trim();
-    if (m.photo) return body ? `[图片] ${body}` : '[图片]';
-    if (m.document) return `[文件] ${body || m.document.file_name || ''}`.trim();
+    if (m.photo) return body ? `${tr('photo_tag')} ${body}` : tr('photo_tag');
+    if (m.document) return `${tr('file_tag')} ${body || m.document.file_name || ''}`.trim();
     return body;
   }
 
   function metaElement(m) {
     const meta = h('span', 'meta');
-    if (m.edit_date) meta.appendChild(h('span', 'edited', '已编辑'));
+    if (m.edit_date) meta.appendChild(h('span', 'edited', tr('edited')));
     const t = h('time', 'time', fmtTime(m.date));
     if (m.date) t.dateTime = new Date(m.date * 1000).toISOString();
     meta.appendChild(t);
@@ -406,7 +668,7 @@
 
   function fileExt(name) {
     const m = /\.([a-z0-9]{1,5})$/i.exec(name || '');
-    return m ? m[1].toUpperCase() : '文件';
+    return m ? m[1].toUpperCase() : tr('file');
   }
 
   function renderMessage(m) {
@@ -427,9 +689,9 @@
       const btn = h('button', 'photo');
       btn.type = 'button';
       btn.dataset.full = url;
-      btn.setAttribute('aria-label', '查看大图');
+      btn.setAttribute('aria-label', tr('view_photo'));
       const img = h('img');
-      img.alt = caption ? `图片：${caption.slice(0, 80)}` : '图片';
+      img.alt = caption ? tr('photo_caption', { caption: caption.slice(0, 80) }) : tr('photo');
       img.decoding = 'async';
       const known = imageSizes.get(url);
       if (known) {
@@ -447,7 +709,7 @@
       img.addEventListener('error', () => {
         btn.classList.remove('loading');
         btn.classList.add('broken');
-        img.alt = '图片加载失败';
+        img.alt = tr('photo_failed');
       });
       img.src = url;
       btn.appendChild(img);
@@ -458,7 +720,7 @@
 
     if (m.document) {
       const d = m.document;
-      const name = d.file_name || '文件';
+      const name = d.file_name || tr('file');
       const href = d.url ? safeUrl(d.url) : null;
       const card = h('div', 'doc-card');
       const ico = h(href ? 'a' : 'span', 'doc-icon');
@@ -472,8 +734,8 @@
       if (href) {
         ico.href = href;
         ico.setAttribute('download', name);
-        ico.setAttribute('aria-label', '下载 ' + name);
-        const a = h('a', 'doc-link', '下载');
+        ico.setAttribute('aria-label', tr('download_name', { name }));
+        const a = h('a', 'doc-link', tr('download'));
         a.href = href;
         a.setAttribute('download', name);
         sub.appendChild(a);
@@ -498,7 +760,7 @@
       bubble.appendChild(body);
     } else if (!m.photo && !m.document) {
       const body = h('div', 'text');
-      body.appendChild(h('span', 'unsupported', '［暂不支持显示的消息］'));
+      body.appendChild(h('span', 'unsupported', tr('unsupported_message')));
       body.appendChild(metaElement(m));
       bubble.appendChild(body);
     }
@@ -508,7 +770,7 @@
     if (kb && kb.length) {
       const wrap = h('div', 'keyboard');
       wrap.setAttribute('role', 'group');
-      wrap.setAttribute('aria-label', '消息按钮');
+      wrap.setAttribute('aria-label', tr('keyboard_label'));
       for (const rowBtns of kb) {
         if (!Array.isArray(rowBtns) || !rowBtns.length) continue;
         const r = h('div', 'kb-row');
@@ -527,7 +789,7 @@
             btn.dataset.data = b.callback_data;
           } else {
             btn.classList.add('kb-unsupported');
-            btn.title = '演示中不支持此类按钮';
+            btn.title = tr('unsupported_button');
           }
           r.appendChild(btn);
         }
@@ -580,7 +842,7 @@
     if (!chat.loaded) {
       const loading = h('div', 'loading-note');
       loading.appendChild(h('span', 'spinner'));
-      loading.appendChild(h('span', '', '正在加载聊天记录…'));
+      loading.appendChild(h('span', '', tr('loading_chat')));
       box.appendChild(loading);
     }
     const frag = document.createDocumentFragment();
@@ -693,30 +955,6 @@
     const chat = uid ? getChat(uid) : null;
     const empty = Boolean(chat && chat.loaded && !els.messages.querySelector('.msg'));
     els.emptyState.hidden = !empty;
-    if (empty) renderRoleTips();
-  }
-
-  function renderRoleTips() {
-    const card = els.emptyState.querySelector('.empty-card');
-    let tips = card.querySelector('.role-tips');
-    if (!tips) {
-      tips = h('div', 'role-tips');
-      card.appendChild(tips);
-    }
-    tips.textContent = '';
-    const u = state.usersById.get(state.current);
-    const rule = ROLE_TIPS.find((r) => r.match.test(labelRole(userLabel(u))));
-    tips.appendChild(h('p', 'role-tip', rule.tip));
-    const chips = h('div', 'chips');
-    for (const cmd of rule.cmds) {
-      const c = h('button', 'chip', cmd);
-      c.type = 'button';
-      c.dataset.command = cmd;
-      const desc = COMMANDS.find((x) => x[0] === cmd);
-      if (desc) c.title = desc[1];
-      chips.appendChild(c);
-    }
-    tips.appendChild(chips);
   }
 
   // ───────────────────────── members list ─────────────────────────
@@ -725,7 +963,7 @@
   function renderMembers() {
     const seen = new Set();
     els.membersEmpty.hidden = state.users.length > 0;
-    if (!state.users.length) els.membersEmpty.textContent = '暂无演示成员，等待服务器添加…';
+    if (!state.users.length) els.membersEmpty.textContent = tr('members_none');
     for (const u of state.users) {
       const key = String(u.id);
       seen.add(key);
@@ -762,9 +1000,9 @@
       setText(m.name, userName(u));
       setText(m.label, lbl);
       m.label.title = lbl;
-      m.label.className = 'label-chip ' + labelClass(lbl);
+      m.label.className = 'label-chip ' + roleClass(u);
       setText(m.avatar, avatarChar(u));
-      m.avatar.className = 'avatar ' + labelClass(lbl);
+      m.avatar.className = 'avatar ' + roleClass(u);
       updateMemberRow(key);
     }
     for (const [key, m] of memberEls) {
@@ -786,40 +1024,40 @@
     else m.button.removeAttribute('aria-current');
     const visible = sortedVisible(chat);
     const last = visible[visible.length - 1];
-    let preview = last ? messagePreview(last) : (chat.loaded ? '暂无消息，点此开始体验' : '');
-    if (last && !last.from_bot) preview = '我：' + preview;
+    let preview = last ? messagePreview(last) : (chat.loaded ? tr('no_messages') : '');
+    if (last && !last.from_bot) preview = tr('me_prefix') + preview;
     setText(m.preview, preview);
     setText(m.time, last ? fmtListTime(last.date) : '');
     const n = active ? 0 : chat.unread;
     m.badge.hidden = n <= 0;
     setText(m.badge, n > 99 ? '99+' : String(n));
     m.button.setAttribute('aria-label',
-      `${userLabel(u)} ${userName(u)}${n > 0 ? `，${n} 条未读消息` : ''}`);
+      `${userLabel(u)} ${userName(u)}${n > 0 ? tr('unread', { n }) : ''}`);
   }
 
   function updateTitle() {
     let total = 0;
     for (const [key, c] of state.chats) if (key !== state.current) total += c.unread;
-    document.title = (total > 0 ? `(${total}) ` : '') + '清廉助手 · 演示';
+    document.title = (total > 0 ? `(${total}) ` : '') + tr('title');
   }
 
   function renderHeader() {
     const u = state.usersById.get(state.current);
     if (!u) {
-      els.chatSub.textContent = '请选择左侧的体验身份';
+      els.chatSub.textContent = tr('choose_member');
       els.whoami.hidden = true;
       return;
     }
     const lbl = userLabel(u);
     els.chatSub.textContent = '';
     els.chatSub.append(
-      h('span', 'sub-wide', '廉政学习与提醒 · 私聊'),
-      h('span', 'sub-narrow', `当前身份：${lbl} · ${userName(u)}`),
+      h('span', 'sub-wide', tr('sub_wide')),
+      h('span', 'sub-narrow', tr('sub_narrow', { label: lbl, name: userName(u) })),
     );
-    els.chatSub.title = `你正以「${lbl} · ${userName(u)}」的身份与机器人私聊`;
+    els.chatSub.title = tr('sub_title', { label: lbl, name: userName(u) });
     els.whoami.hidden = false;
     els.whoamiLabel.textContent = lbl;
-    els.whoamiLabel.className = 'label-chip ' + labelClass(lbl);
+    els.whoamiLabel.className = 'label-chip ' + roleClass(u);
     els.whoamiName.textContent = userName(u);
   }
 
@@ -852,6 +1090,7 @@
     if (isCurrent) {
       if (firstLoad) renderChat();
       else applyChangesToView(changed, { forceScroll });
+      if (changed.length && !firstLoad) refreshSoon();
       if (!firstLoad) {
         for (const t of toasts) {
           const id = `${key}:${t.rev}:${t.callback_query_id || ''}`;
@@ -926,6 +1165,9 @@
       if (sweep % USERS_REFRESH_EVERY === 0) {
         try { setUsers((await api(`${API}/users`)).users); } catch (_) { /* shown by the long poll */ }
       }
+      // Another member's action may change this one's roles (an admin grants one): look again.
+      await loadProfiles();
+      await loadMenu(state.current);
       for (const u of state.users) {
         const key = String(u.id);
         if (key === state.current) continue;
@@ -947,9 +1189,185 @@
       els.connBanner.hidden = true;
     } else {
       state.connFailures += 1;
-      els.connText.textContent = state.connFailures > 3 ? '连接中断，正在重试…' : '连接中…';
+      els.connText.textContent = state.connFailures > 3 ? tr('conn_lost') : tr('connecting');
       els.connBanner.hidden = false;
     }
+  }
+
+  // ───────────────────────── the bot's view: language, roles, menus ─────────────────────────
+  async function loadProfiles() {
+    try {
+      const data = await api('/demo/api/members');
+      for (const p of data.members || []) state.profiles.set(String(p.id), p);
+    } catch (_) { return; /* the bot is starting, or the page is served without it */ }
+    const current = state.profiles.get(state.current);
+    if (!applyLanguage(current && current.language)) {
+      renderMembers();
+      if (state.current) renderHeader();
+    }
+    renderGuide();
+  }
+
+  async function loadMenu(uid) {
+    if (!uid) return;
+    try {
+      const data = await api(`${API}/users/${encodeURIComponent(uid)}/commands`);
+      state.menus.set(uid, Array.isArray(data.commands) ? data.commands : []);
+    } catch (_) { return; }
+    if (uid !== state.current) return;
+    if (cmdFilter) openCommands(cmdFilter.filter, cmdFilter.viaButton);
+    renderGuide();
+  }
+
+  // The member's language or roles change with what happens in their chat (/settings, a
+  // role granted): look again shortly after the chat on screen changed.
+  let refreshTimer = null;
+  function refreshSoon() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => { loadProfiles(); loadMenu(state.current); }, 300);
+  }
+
+  function pageLanguage(code) { return code === 'en' ? 'en' : 'zh'; }
+
+  // Switch the page's own words; true if the language changed (everything was redrawn).
+  function applyLanguage(code) {
+    const next = pageLanguage(code);
+    if (next === lang) return false;
+    lang = next;
+    document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+    applyStaticTexts();
+    els.input.placeholder = state.attachment ? tr('placeholder_caption') : tr('placeholder');
+    renderMembers();
+    renderHeader();
+    if (state.current) renderChat();
+    if (cmdFilter) openCommands(cmdFilter.filter, cmdFilter.viaButton);
+    guideSignature = '';
+    renderGuide();
+    return true;
+  }
+
+  function applyStaticTexts() {
+    document.querySelectorAll('[data-i18n]').forEach((n) => { n.textContent = tr(n.dataset.i18n); });
+    const attrs = [['i18nAriaLabel', 'aria-label'], ['i18nTitle', 'title'], ['i18nAlt', 'alt']];
+    for (const [key, attr] of attrs) {
+      const selector = `[data-${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}]`;
+      document.querySelectorAll(selector).forEach((n) => n.setAttribute(attr, tr(n.dataset[key])));
+    }
+    document.querySelectorAll('[data-i18n-data-drop]').forEach((n) => { n.dataset.drop = tr(n.dataset.i18nDataDrop); });
+    updateTitle();
+  }
+
+  // ───────────────────────── walkthrough ─────────────────────────
+  const guideExpanded = new Set([0]);   // journeys shown open
+  let guideSignature = '';
+
+  function guideRemembersClosed() {
+    try { return localStorage.getItem(LS_GUIDE) === 'closed'; } catch (_) { return false; }
+  }
+
+  function setGuideOpen(open, { remember = true } = {}) {
+    els.guide.hidden = !open;
+    els.guideButton.setAttribute('aria-expanded', String(open));
+    els.guideButton.classList.toggle('active', open);
+    if (remember) {
+      try { localStorage.setItem(LS_GUIDE, open ? 'open' : 'closed'); } catch (_) { /* private mode */ }
+    }
+    if (open) { guideSignature = ''; renderGuide(); }
+  }
+
+  // The demo member who plays a role in the journeys (cadre2: a second cadre, if there is one).
+  function memberForRole(role) {
+    const wanted = role === 'cadre2' ? 'cadre' : role;
+    const matches = state.users.filter((u) => userRole(u) === wanted);
+    return role === 'cadre2' ? matches[1] || matches[0] : matches[0];
+  }
+
+  function memberChip(u) {
+    const b = h('button', 'guide-member', tr('member_chip', { name: userName(u), label: userLabel(u) }));
+    b.type = 'button';
+    b.dataset.userId = String(u.id);
+    return b;
+  }
+
+  function commandChip(cmd, u) {
+    const b = h('button', 'chip', cmd);
+    b.type = 'button';
+    b.dataset.command = cmd;
+    if (u) b.dataset.as = String(u.id);
+    const known = (state.menus.get(u ? String(u.id) : state.current) || []).find((c) => '/' + c.command === cmd);
+    b.title = known ? `${cmd} — ${known.description}` : tr('send_cmd', { cmd });
+    return b;
+  }
+
+  // "{@cadre} sends {/report}: …" → text with a member chip and a command chip.
+  function fillStep(node, step) {
+    const actor = memberForRole(step.as);
+    for (const part of step.text.split(/(\{[@/][a-z0-9_]+\})/)) {
+      const m = /^\{([@/])([a-z0-9_]+)\}$/.exec(part);
+      if (!m) { if (part) node.appendChild(document.createTextNode(part)); continue; }
+      if (m[1] === '/') { node.appendChild(commandChip('/' + m[2], actor)); continue; }
+      const u = memberForRole(m[2]);
+      node.appendChild(u ? memberChip(u) : document.createTextNode(m[2]));
+    }
+  }
+
+  function renderGuide() {
+    if (!els.guide || els.guide.hidden) return;
+    const u = state.usersById.get(state.current);
+    const menu = menuItems().map(([c]) => c);
+    const signature = JSON.stringify([lang, state.current, menu,
+      state.users.map((x) => [x.id, userName(x), userLabel(x), userRole(x)])]);
+    if (signature === guideSignature) return;   // unchanged: keep focus and scroll
+    guideSignature = signature;
+    const g = GUIDE[lang] || GUIDE.zh;
+    const body = els.guideBody;
+    body.textContent = '';
+    body.appendChild(h('p', 'guide-intro', tr('guide_intro')));
+    if (u) {
+      // The role tip of the member on screen, with the commands their menu really has.
+      const you = h('div', 'guide-you');
+      you.appendChild(h('div', 'guide-you-title',
+        tr('guide_you', { member: tr('member_chip', { name: userName(u), label: userLabel(u) }) })));
+      const tip = g.tips[userRole(u)] || g.tips.cadre;
+      you.appendChild(h('p', 'role-tip', tip.tip));
+      const chips = h('div', 'chips');
+      for (const cmd of tip.cmds) if (menu.includes(cmd)) chips.appendChild(commandChip(cmd, u));
+      if (chips.childElementCount) you.appendChild(chips);
+      body.appendChild(you);
+    }
+    body.appendChild(h('h3', 'guide-sub', tr('guide_journeys')));
+    g.journeys.forEach((journey, i) => {
+      const details = h('details', 'journey');
+      details.open = guideExpanded.has(i);
+      details.addEventListener('toggle', () => {
+        if (details.open) guideExpanded.add(i); else guideExpanded.delete(i);
+      });
+      details.appendChild(h('summary', '', journey.title));
+      const steps = h('ol', 'journey-steps');
+      for (const step of journey.steps) {
+        const li = h('li');
+        fillStep(li, step);
+        steps.appendChild(li);
+      }
+      details.appendChild(steps);
+      body.appendChild(details);
+    });
+  }
+
+  function bindGuide() {
+    els.guideButton.addEventListener('click', () => setGuideOpen(els.guide.hidden));
+    $('guide-close').addEventListener('click', () => setGuideOpen(false));
+    $('guide-dismiss').addEventListener('click', () => setGuideOpen(false));
+    els.guideBody.addEventListener('click', (e) => {
+      const who = e.target.closest('.guide-member');
+      if (who) { select(who.dataset.userId, { fromUser: true }); return; }
+      const chip = e.target.closest('.chip[data-command]');
+      if (!chip) return;
+      if (chip.dataset.as && chip.dataset.as !== state.current) select(chip.dataset.as, { fromUser: true });
+      sendText(chip.dataset.command);
+      // On a phone the guide covers the chat: step aside to show the answer (not remembered).
+      if (window.matchMedia('(max-width: 760px)').matches) setGuideOpen(false, { remember: false });
+    });
   }
 
   // ───────────────────────── users & selection ─────────────────────────
@@ -971,7 +1389,7 @@
         if (state.users.length) return;
       } catch (_) {
         setConnected(false);
-        els.membersEmpty.textContent = '无法连接演示服务器，正在重试…';
+        els.membersEmpty.textContent = tr('members_unreachable');
       }
       await sleep(backoff);
       backoff = Math.min(backoff * 2, 8000);
@@ -1004,6 +1422,8 @@
       autoGrow();
       updateSendState();
       restartForeground();
+      if (!applyLanguage((state.profiles.get(key) || {}).language)) renderGuide();
+      loadMenu(key);
       const waiters = state.readyWaiters.splice(0);
       waiters.forEach((w) => w());
     }
@@ -1020,7 +1440,7 @@
   function initialSelection() {
     const fromHash = hashUser();
     if (fromHash && select(fromHash)) return;
-    if (fromHash) showToast(`未找到成员 ${fromHash}`);
+    if (fromHash) showToast(tr('member_not_found', { id: fromHash }));
     let stored = null;
     try { stored = localStorage.getItem(LS_USER); } catch (_) { /* ignore */ }
     if (stored && select(stored)) return;
@@ -1049,7 +1469,7 @@
         if (data && data.message) applyUpdate(uid, { messages: [data.message] }, { advanceRev: false, forceScroll: true });
         else if (uid === state.current) scrollToBottom();
       } catch (err) {
-        showToast(`发送失败：${err.message || '网络错误'}`, { error: true });
+        showToast(failure('send', err), { error: true });
         if (uid === state.current && !els.input.value) {
           els.input.value = clean;
           autoGrow();
@@ -1080,7 +1500,7 @@
       return;
     }
     if (btn.dataset.data === undefined) {
-      showToast('演示中不支持此类按钮');
+      showToast(tr('unsupported_button'));
       return;
     }
     btn.classList.add('pending');
@@ -1092,7 +1512,7 @@
       });
     } catch (err) {
       btn.classList.remove('pending');
-      showToast(`操作失败：${err.message || '网络错误'}`, { error: true });
+      showToast(failure('press', err), { error: true });
     }
   }
 
@@ -1107,13 +1527,13 @@
     const isImage = kind === 'photo';
     const url = isImage ? URL.createObjectURL(file) : null;
     state.attachment = { file, kind, url };
-    els.attachKind.textContent = isImage ? '发送图片' : '发送文件';
-    els.attachName.textContent = `${file.name || '未命名'} · ${fmtSize(file.size)}`;
+    els.attachKind.textContent = isImage ? tr('send_photo') : tr('send_file');
+    els.attachName.textContent = `${file.name || tr('untitled')} · ${fmtSize(file.size)}`;
     els.attachThumb.hidden = !isImage;
     els.attachIcon.hidden = isImage;
     if (isImage) els.attachThumb.src = url;
     els.attachPreview.hidden = false;
-    els.input.placeholder = '添加说明（可选）…';
+    els.input.placeholder = tr('placeholder_caption');
     els.input.setAttribute('maxlength', '1024');
     updateSendState();
     els.input.focus();
@@ -1126,7 +1546,7 @@
     els.attachPreview.hidden = true;
     els.attachPreview.classList.remove('uploading');
     els.attachThumb.removeAttribute('src');
-    els.input.placeholder = '输入消息…';
+    els.input.placeholder = tr('placeholder');
     els.input.setAttribute('maxlength', '4096');
     updateSendState();
   }
@@ -1149,7 +1569,7 @@
     if (caption) fd.append('caption', caption);
     state.uploading = true;
     els.attachPreview.classList.add('uploading');
-    els.attachKind.textContent = '正在上传…';
+    els.attachKind.textContent = tr('uploading');
     updateSendState();
     try {
       const data = await api(`${API}/users/${encodeURIComponent(uid)}/files`, { method: 'POST', body: fd });
@@ -1160,10 +1580,10 @@
       }
       if (data && data.message) applyUpdate(uid, { messages: [data.message] }, { advanceRev: false, forceScroll: true });
     } catch (err) {
-      showToast(`上传失败：${err.message || '网络错误'}`, { error: true });
+      showToast(failure('upload', err), { error: true });
       if (state.attachment === a) {
         els.attachPreview.classList.remove('uploading');
-        els.attachKind.textContent = a.kind === 'photo' ? '发送图片' : '发送文件';
+        els.attachKind.textContent = a.kind === 'photo' ? tr('send_photo') : tr('send_file');
       }
     } finally {
       state.uploading = false;
@@ -1189,16 +1609,35 @@
   let cmdNavigated = false;
   let cmdItems = [];
 
+  // The member's command menu as the bot published it (setMyCommands), like Telegram's "/".
+  function menuItems() {
+    const menu = state.menus.get(state.current) || [];
+    return menu.map((c) => ['/' + c.command, c.description]);
+  }
+
+  let cmdFilter = null;   // what the open popup was opened with, to redraw it when the menu loads
   function openCommands(filter, viaButton) {
     const f = (filter || '').toLowerCase();
-    cmdItems = COMMANDS.filter(([c]) => !f || c.startsWith(f));
+    const all = menuItems();
+    cmdItems = all.filter(([c]) => !f || c.startsWith(f));
+    const pop = els.cmdPopup;
+    if (!all.length && viaButton) {
+      pop.textContent = '';
+      pop.appendChild(h('div', 'cmd-head', tr('menu_head')));
+      pop.appendChild(h('div', 'cmd-empty', tr('menu_empty')));
+      cmdFilter = { filter, viaButton };
+      pop.hidden = false;
+      els.cmdButton.setAttribute('aria-expanded', 'true');
+      els.cmdButton.classList.add('active');
+      return;
+    }
     if (!cmdItems.length || (cmdItems.length === 1 && cmdItems[0][0] === f && !viaButton)) {
       closeCommands();
       return;
     }
-    const pop = els.cmdPopup;
+    cmdFilter = { filter, viaButton };
     pop.textContent = '';
-    pop.appendChild(h('div', 'cmd-head', '常用命令'));
+    pop.appendChild(h('div', 'cmd-head', tr('menu_head')));
     cmdItems.forEach(([c, d], i) => {
       const b = h('button', 'cmd-item');
       b.type = 'button';
@@ -1215,6 +1654,7 @@
     els.cmdButton.classList.add('active');
   }
   function closeCommands() {
+    cmdFilter = null;
     els.cmdPopup.hidden = true;
     els.cmdButton.setAttribute('aria-expanded', 'false');
     els.cmdButton.classList.remove('active');
@@ -1296,7 +1736,7 @@
 
     window.addEventListener('hashchange', () => {
       const uid = hashUser();
-      if (uid && uid !== state.current && !select(uid)) showToast(`未找到成员 ${uid}`);
+      if (uid && uid !== state.current && !select(uid)) showToast(tr('member_not_found', { id: uid }));
     });
 
     els.input.addEventListener('keydown', (e) => {
@@ -1444,20 +1884,20 @@
     els.lightbox.addEventListener('click', (e) => { if (e.target === els.lightbox) closeLightbox(); });
 
     window.addEventListener('resize', () => { if (isNearBottom()) scrollToBottom(); else updateToBottom(); });
-    // Refresh "今天/昨天" labels after midnight.
+    // Refresh the today/yesterday labels after midnight.
     setInterval(() => { if (state.current) relayout(); }, 60000);
   }
 
   async function copyText(text) {
     try {
       await navigator.clipboard.writeText(text);
-      showToast('已复制');
+      showToast(tr('copied'));
     } catch (_) { /* clipboard unavailable: ignore */ }
   }
 
   function openLightbox(url, alt) {
     els.lightboxImg.src = url;
-    els.lightboxImg.alt = alt || '图片';
+    els.lightboxImg.alt = alt || tr('photo');
     els.lightbox.hidden = false;
     $('lightbox-close').focus();
   }
@@ -1469,10 +1909,14 @@
   // ───────────────────────── start ─────────────────────────
   async function init() {
     bindEvents();
+    bindGuide();
+    applyStaticTexts();
     autoGrow();
     updateSendState();
     await loadUsers();
+    await loadProfiles();
     initialSelection();
+    setGuideOpen(!guideRemembersClosed(), { remember: false });
     backgroundLoop();
   }
 

@@ -101,7 +101,7 @@ def _audience_name(context: BotContext, audience: Audience) -> str:
         dept = context.services.config.department(audience.value)
         return dept.name if dept else audience.value
     if audience.kind == "role":
-        return context.t(f"role.{audience.value}")
+        return context.t(f"broadcast.role.{audience.value}")
     return context.t("broadcast.everyone")
 
 

@@ -44,11 +44,12 @@ ASSIGN_DRAFT = "assign_bank"
 
 def _answer_text(context: BotContext, question: Question, shown: frozenset[int]) -> str:
     """Letters (or 正确/错误) for positions as shown."""
+    separator = context.t("common.list_separator")
     if question.type is QuestionType.JUDGE:
-        return "、".join(
+        return separator.join(
             context.t("quiz.judge_true" if i == 0 else "quiz.judge_false") for i in sorted(shown)
         )
-    return "、".join(LETTERS[i] for i in sorted(shown))
+    return separator.join(LETTERS[i] for i in sorted(shown))
 
 
 def _session_title(context: BotContext, session: Session) -> str:
@@ -162,7 +163,9 @@ async def _finished_text(context: BotContext, session: Session) -> str:
         if question.type is QuestionType.JUDGE:
             answer = _answer_text(context, question, question.answer)
         else:
-            answer = "；".join(question.options[i] for i in sorted(question.answer))
+            answer = context.t("quiz.option_separator").join(
+                question.options[i] for i in sorted(question.answer)
+            )
         lines.append(
             context.t(
                 "quiz.missed_item",
@@ -593,7 +596,7 @@ async def me(update: Update, context: BotContext) -> None:
             )
         )
         if progress.weakest_tags:
-            items = "、".join(
+            items = t("common.list_separator").join(
                 t("me.weak_item", tag=escape(tag), right=right, answered=answered)
                 for tag, answered, right in progress.weakest_tags
             )

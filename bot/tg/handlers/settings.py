@@ -12,10 +12,14 @@ from bot.tg.keyboards import leave_confirm_keyboard, settings_keyboard
 from bot.tg.menus import publish_member_menu
 
 
-def _settings_view(context: BotContext, caller: Caller) -> tuple[str, object]:
+def _settings_view(
+    context: BotContext, caller: Caller, note: str | None = None
+) -> tuple[str, object]:
     member = caller.member
     daily = member.daily_question if member else True
-    return context.t("settings.title"), settings_keyboard(context.t, context.language, daily)
+    title = context.t("settings.title")
+    text = f"{title}\n\n{context.t(note)}" if note else title
+    return text, settings_keyboard(context.t, context.language, daily)
 
 
 async def settings(update: Update, context: BotContext) -> None:
@@ -26,13 +30,15 @@ async def settings(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-async def _refresh(update: Update, context: BotContext, toast: str) -> None:
-    """Reload the caller and redraw the settings message in place."""
+async def _refresh(
+    update: Update, context: BotContext, toast: str, note: str | None = None
+) -> None:
+    """Reload the caller and redraw the settings message in place (with a note under it)."""
     query = update.callback_query
     assert query is not None
     assert context.caller is not None
     context.caller = await context.services.membership.caller(context.caller.user_id)
-    text, keyboard = _settings_view(context, context.caller)
+    text, keyboard = _settings_view(context, context.caller, note)
     await query.answer(context.t(toast))
     await query.edit_message_text(text, reply_markup=keyboard)
 
@@ -48,7 +54,8 @@ async def set_language(update: Update, context: BotContext) -> None:
         return
     services = context.services
     await services.membership.set_language(context.caller.user_id, data.language, services.now())
-    await _refresh(update, context, "settings.language_saved")
+    # Content (questions, reminder texts, names) stays Chinese in English: say so here, once.
+    await _refresh(update, context, "settings.language_saved", note="settings.language_note")
     await publish_member_menu(context.bot, services, context.caller)
 
 

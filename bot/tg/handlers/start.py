@@ -101,4 +101,6 @@ def role_names(context: BotContext, roles: frozenset[Role]) -> str:
     """Roles as words, cadre when there are none."""
     if not roles:
         return context.t("role.cadre")
-    return "、".join(context.t(f"role.{r.value}") for r in Role if r in roles)
+    return context.t("common.list_separator").join(
+        context.t(f"role.{r.value}") for r in Role if r in roles
+    )
