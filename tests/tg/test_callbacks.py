@@ -47,6 +47,35 @@ def test_sixty_four_byte_limit_and_separator_are_enforced() -> None:
         cb.InviteDepartment("a:b").encode()
 
 
-def test_every_registered_type_has_a_unique_prefix() -> None:
-    prefixes = list(cb.CallbackData.registry)
-    assert len(prefixes) == len(set(prefixes)) >= 8
+def _payload_classes() -> list[type[cb.CallbackData]]:
+    found: list[type[cb.CallbackData]] = []
+    todo = list(cb.CallbackData.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_payload_class_is_registered_under_its_own_prefix() -> None:
+    classes = _payload_classes()
+    registry = cb.CallbackData.registry
+    assert len(classes) >= 8
+    # Each class is the one registered under its prefix: two classes sharing a prefix would
+    # leave one of them out of the registry.
+    assert all(registry[c.prefix] is c for c in classes)
+    assert len(registry) == len(classes)
+    for cls in classes:
+        sample = f"v1:{cls.prefix}:0"
+        assert [c for c in classes if c.pattern().match(sample)] == [cls]
+
+
+def test_a_second_class_with_a_taken_prefix_is_refused() -> None:
+    taken = next(iter(cb.CallbackData.registry))
+    before = dict(cb.CallbackData.registry)
+    with pytest.raises(TypeError, match="used twice"):
+
+        class Twin(cb.CallbackData):
+            prefix = taken
+
+    assert cb.CallbackData.registry == before
