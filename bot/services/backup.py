@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.storage.backup import BackupResult, online_backup
+from bot.storage.database import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,14 @@ def backup_target(dest: str | Path, now: datetime) -> Path:
     if path.is_dir() or str(dest).endswith(("/", os.sep)):
         return path / backup_name(now)
     return path
+
+
+def raise_if_broken(result: BackupResult) -> None:
+    """One line for the admins (through the error handler) when a copy fails its check."""
+    if not result.ok:
+        raise DatabaseError(
+            f"backup {result.path} failed integrity_check: {result.integrity[:200]}"
+        )
 
 
 def to_prune(names: list[str], keep: int) -> list[str]:

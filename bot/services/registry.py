@@ -73,3 +73,13 @@ class Services:
     def now(self) -> datetime:
         """The current time (tests replace the clock to pass `now`)."""
         return self.clock()
+
+    @property
+    def storage_open(self) -> bool:
+        """Whether the database is open (it closes last, after the final tick)."""
+        return self.db.is_open
+
+    @property
+    def storage_in_memory(self) -> bool:
+        """A database in memory (tests): nothing to back up."""
+        return str(self.db.path) == ":memory:"

@@ -6,9 +6,8 @@ import logging
 
 from telegram.ext import Application, Job
 
-from bot.services.backup import daily_backup
+from bot.services.backup import daily_backup, raise_if_broken
 from bot.services.registry import Services
-from bot.storage.database import DatabaseError
 from bot.tg.context import SERVICES_KEY, BotContext
 
 log = logging.getLogger(__name__)
@@ -24,14 +23,11 @@ async def backup_job(context: BotContext) -> None:
     purged = await services.reports.purge(services.now())
     if purged:
         log.info("retention: deleted %d reports closed before the retention period", purged)
-    if str(services.db.path) == ":memory:":
+    if services.storage_in_memory:
         return
     # Failures propagate to the error handler, which logs them and tells the admins.
     result, removed = await daily_backup(services.config, services.now())
-    if not result.ok:
-        raise DatabaseError(
-            f"backup {result.path} failed integrity_check: {result.integrity[:200]}"
-        )
+    raise_if_broken(result)
     log.info(
         "backup %s (%d bytes) ok; %d old one(s) removed", result.path, result.size, len(removed)
     )

@@ -102,7 +102,7 @@ async def final_tick(application: Application) -> None:
     """On a graceful stop: store and answer what is still queued, in one last tick."""
     courier = application.bot_data.pop(COURIER_KEY, None)
     services: Services = application.bot_data[SERVICES_KEY]
-    if courier is not None and services.db.is_open:
+    if courier is not None and services.storage_open:
         await run_tick(application, courier)
 
 
