@@ -24,7 +24,7 @@ from bot.services.registry import Services
 from bot.storage.database import Database
 from bot.tg import callbacks as cb
 from bot.tg import report_jobs
-from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, gate
+from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, Handler, gate
 from bot.tg.backup import schedule_backup
 from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
 from bot.tg.digest import schedule_digest
@@ -143,7 +143,7 @@ def register_handlers(application: Application) -> None:
     # [commands]
 
     # 0: buttons, one handler per callback-data type (each decodes its own payload).
-    buttons = [
+    buttons: list[tuple[type[cb.CallbackData], Handler]] = [
         (cb.SetLanguage, settings.set_language),
         (cb.SetDailyQuestion, settings.set_daily),
         (cb.Leave, settings.leave),

@@ -95,7 +95,7 @@ def _check_question(
     for key in sorted(set(raw) - _QUESTION_KEYS):
         bad(key, f"unknown field {key!r}")
     try:
-        qtype = QuestionType(raw.get("type"))
+        qtype = QuestionType(str(raw.get("type")))
     except ValueError:
         bad("type", f"unknown type {raw.get('type')!r} (single, multiple or judge)")
         return None, problems

@@ -404,7 +404,7 @@ def build_digest(inputs: DigestInputs) -> Digest:
     table = _counts(inputs.members, inputs.activity)
     names = dict(inputs.departments)
     seen = {dept for (w, dept), c in table.items() if w == current and c.members > 0}
-    order = [d for d, _ in inputs.departments if d in seen]
+    order: list[str | None] = [d for d, _ in inputs.departments if d in seen]
     order += sorted(d for d in seen if d is not None and d not in names)
     if None in seen:
         order.append(None)

@@ -101,4 +101,4 @@ def backoff(attempt: int, *, base: float, cap: float, jitter: float) -> float:
     if not 0 <= jitter < 1:
         raise ValueError("jitter must be in [0, 1)")
     ceiling = min(cap, base * 2 ** (attempt - 1))
-    return ceiling / 2 + ceiling / 2 * jitter
+    return float(ceiling / 2 + ceiling / 2 * jitter)

@@ -388,7 +388,7 @@ class AttemptLimiter:
         misses.last = now
         if misses.count < self.free:
             return None
-        lock = min(self.first_lock * 2 ** (misses.count - self.free), self.max_lock)
+        lock: timedelta = min(self.first_lock * 2 ** (misses.count - self.free), self.max_lock)
         misses.locked_until = now + lock
         return lock
 

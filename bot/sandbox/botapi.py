@@ -586,7 +586,8 @@ class BotApi:
             found = [u for u in updates if not wanted or wanted & u.keys()][:limit]
             remaining = deadline - time.monotonic()
             if found or remaining <= 0 or self.state.closing:
-                return json.loads(json.dumps(found))
+                copied: list[dict[str, Any]] = json.loads(json.dumps(found))
+                return copied
             await self.state.wait_changed(remaining)
 
     def set_my_commands(self, params: dict[str, Any]) -> bool:

@@ -118,7 +118,10 @@ class ControlApi:
         """POST /control/users/{id}/messages."""
         user_id = self._user_id(request)
         body = await _json_body(request)
-        message = self.state.send_text(user_id, body.get("text"))
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise web.HTTPBadRequest(text="text must be a string")
+        message = self.state.send_text(user_id, text)
         return web.json_response({"message": self.state.timeline_message(message)})
 
     async def user_callback(self, request: web.Request) -> web.Response:

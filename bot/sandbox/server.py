@@ -353,7 +353,8 @@ class Sandbox:
 
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates the bot has not confirmed yet."""
-        return json.loads(json.dumps(self.state.updates))
+        copied: list[dict[str, Any]] = json.loads(json.dumps(self.state.updates))
+        return copied
 
     def changed(self) -> None:
         """Wake wait_for and long polls, e.g. after state outside the sandbox changed."""

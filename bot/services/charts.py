@@ -130,14 +130,18 @@ def render_chart(digest: Digest, t: Translate) -> Chart:
 
     with _LOCK:
         family, _path = cjk_font()
-    rc = {
-        "font.family": "sans-serif",
-        # DejaVu Sans (matplotlib's own) only for a character the CJK font lacks.
-        "font.sans-serif": [family, "DejaVu Sans"],
-        # CJK fonts may lack U+2212 (minus sign); use an ASCII hyphen.
-        "axes.unicode_minus": False,
-    }
-    with _LOCK, matplotlib.rc_context(rc):
+    with (
+        _LOCK,
+        matplotlib.rc_context(
+            {
+                "font.family": "sans-serif",
+                # DejaVu Sans (matplotlib's own) only for a character the CJK font lacks.
+                "font.sans-serif": [family, "DejaVu Sans"],
+                # CJK fonts may lack U+2212 (minus sign); use an ASCII hyphen.
+                "axes.unicode_minus": False,
+            }
+        ),
+    ):
         rows = len(digest.departments) + 1
         figure = Figure(figsize=(9, 3.6 + 0.45 * rows), dpi=100, layout="constrained")
         FigureCanvasAgg(figure)

@@ -223,7 +223,7 @@ class DeliveryWorker(Generic[M]):
         """Sleep, but wake up at once when stopping (or when `wake` is set)."""
         if seconds <= 0 or self._stop.is_set():
             return
-        waits = [asyncio.ensure_future(self.clocks.sleep(seconds))]
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self.clocks.sleep(seconds))]
         waits.append(asyncio.ensure_future(self._stop.wait()))
         if wake is not None:
             waits.append(asyncio.ensure_future(wake.wait()))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -20,7 +21,7 @@ from bot.tg.menus import publish_member_menu
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, BotContext], Awaitable[object]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 
 # bot_data key: handlers (conversations) that strangers may use, set at registration from the
 # config (the anonymous-report conversation when reports.open_to is anyone). The gate asks
@@ -60,8 +61,8 @@ def handled_as_report(context: BotContext, update: object) -> bool:
     """Whether the gate marked this update as a reporter's."""
     return (
         isinstance(update, Update)
-        and context.user_data is not None
-        and context.user_data.get(REPORT_UPDATE) == update.update_id
+        and (data := context.optional_user_data) is not None
+        and data.get(REPORT_UPDATE) == update.update_id
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.i18n import Translate, translator
 from bot.services.membership import Caller
@@ -20,9 +22,27 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     caller: Caller | None = None
 
     @property
+    def user_data(self) -> dict[Any, Any]:
+        """The caller's conversation state: every handler's update comes from a user."""
+        data = self.optional_user_data
+        if data is None:
+            raise RuntimeError("this update has no user, so no user data")
+        return data
+
+    @user_data.setter
+    def user_data(self, _: object) -> None:
+        raise AttributeError("user_data cannot be replaced; change its contents instead")
+
+    @property
+    def optional_user_data(self) -> dict[Any, Any] | None:
+        """The user's state, or None for an update without a user (a job, a channel post)."""
+        return super().user_data
+
+    @property
     def services(self) -> Services:
         """The bot's services."""
-        return self.application.bot_data[SERVICES_KEY]
+        services: Services = self.application.bot_data[SERVICES_KEY]
+        return services
 
     @property
     def language(self) -> str:
@@ -38,4 +58,4 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
         return translator(self.language)
 
 
-BotApplication = Application[ExtBot[None], BotContext, dict, dict, dict, object]
+BotApplication = Application[ExtBot[None], BotContext, dict, dict, dict, JobQueue[BotContext]]

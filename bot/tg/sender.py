@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -114,7 +115,7 @@ class TelegramSender:
 
     def __init__(
         self,
-        bot: ExtBot[None],
+        bot: ExtBot[Any],  # rate_limit_args carry ENGINE_CALL (SharedRateLimiter)
         default_language: str,
         *,
         actions: ActionResolver = resolve_action,

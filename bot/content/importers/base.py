@@ -84,7 +84,7 @@ def read_text(path: Path) -> str:
         raise ImportFailed(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" export.
-        encodings = ("utf-16",)
+        encodings: tuple[str, ...] = ("utf-16",)
     else:
         # Chinese Excel and Notepad save "ANSI" text as GBK, which GB18030 contains.
         encodings = ("utf-8-sig", "gb18030")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.domain.members import Invite, Role, deep_link
@@ -132,7 +132,7 @@ def _invite_line(context: BotContext, n: int, invite: Invite) -> str:
     return t("invite.list_item", n=n, department=department, uses=uses, expires=expires, link=link)
 
 
-async def _invites_page(context: BotContext, offset: int) -> tuple[str, object]:
+async def _invites_page(context: BotContext, offset: int) -> tuple[str, InlineKeyboardMarkup]:
     membership = context.services.membership
     now = context.services.now()
     offset = max(0, offset)
@@ -178,7 +178,7 @@ async def invite_revoke(update: Update, context: BotContext) -> None:
     await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
 
 
-async def _members_page(context: BotContext, offset: int) -> tuple[str, object]:
+async def _members_page(context: BotContext, offset: int) -> tuple[str, InlineKeyboardMarkup]:
     membership = context.services.membership
     total, offset, page = await membership.member_page(offset, MEMBERS_PAGE_SIZE)
     text = context.t(
@@ -210,7 +210,9 @@ async def members_page(update: Update, context: BotContext) -> None:
     await query.edit_message_text(text, reply_markup=keyboard)
 
 
-async def _member_card(context: BotContext, user_id: int, offset: int) -> tuple[str, object] | None:
+async def _member_card(
+    context: BotContext, user_id: int, offset: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
     services = context.services
     target = await services.membership.caller(user_id)
     if target.member is None:

@@ -63,7 +63,8 @@ def conversation() -> ConversationHandler:
 
 
 def _draft(context: BotContext) -> Draft | None:
-    draft = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
+    data = context.optional_user_data
+    draft = data.get(DRAFT_KEY) if data is not None else None
     return draft if isinstance(draft, Draft) else None
 
 

@@ -88,7 +88,8 @@ def tolerant(handler: Handler) -> Handler:
         try:
             return await handler(update, context)
         except CallbackDataError:
-            return await stale_button(update, context)
+            await stale_button(update, context)
+            return None
 
     return checked
 

@@ -126,14 +126,14 @@ async def reports_command(update: Update, context: BotContext) -> None:
         )
         return
     if caller is not None and caller.is_member and caller.has(Role.LEADER):
-        counts = await context.services.reports.day_counts(context.services.now())
+        day = await context.services.reports.day_counts(context.services.now())
         await message.reply_text(
             context.t(
                 "reports.leader_overview",
-                date=counts.as_of.isoformat(),
-                received=counts.received,
-                open=counts.open,
-                ended=counts.ended,
+                date=day.as_of.isoformat(),
+                received=day.received,
+                open=day.open,
+                ended=day.ended,
             )
         )
         return

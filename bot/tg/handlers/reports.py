@@ -21,7 +21,7 @@ import contextlib
 import functools
 import math
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -155,8 +155,8 @@ def build_flow() -> ReportFlow:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND
     files = filters.PHOTO | filters.Document.ALL
-    status_command = CommandHandler("status", status)
-    code_text = MessageHandler(text, code)
+    status_command: CommandHandler[BotContext, object] = CommandHandler("status", status)
+    code_text: MessageHandler[BotContext, object] = MessageHandler(text, code)
     with warnings.catch_warnings():
         # PTB warns that with per_message=False a button is tracked per chat, not per message.
         # That is the intent: one draft per person, and its buttons belong to that draft.
@@ -303,7 +303,7 @@ async def _reply(
     return sent
 
 
-StepHandler = Callable[[Update, BotContext], Awaitable[int | None]]
+StepHandler = Callable[[Update, BotContext], Coroutine[Any, Any, int | None]]
 
 
 def _step(handler: StepHandler) -> StepHandler:

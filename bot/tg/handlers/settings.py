@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import LANGUAGES
 from bot.services.membership import Caller
@@ -14,7 +14,7 @@ from bot.tg.menus import publish_member_menu
 
 def _settings_view(
     context: BotContext, caller: Caller, note: str | None = None
-) -> tuple[str, object]:
+) -> tuple[str, InlineKeyboardMarkup]:
     member = caller.member
     daily = member.daily_question if member else True
     title = context.t("settings.title")
