@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -132,6 +133,13 @@ def translate(language: str, key: str, /, **values: object) -> str:
     except KeyError as exc:
         # A missing key or placeholder is a programming error; fail loudly in tests.
         raise CatalogError(f"{language}: {key}: missing {exc}") from None
+
+
+def days_off(t: Translate, start: date, end: date) -> str:
+    """A holiday break's days: one date, or "start to end" (never "5 June to 5 June")."""
+    if start == end:
+        return t("holiday_days.one", day=start.isoformat())
+    return t("holiday_days.range", start=start.isoformat(), end=end.isoformat())
 
 
 def translator(language: str) -> Translate:

@@ -30,7 +30,7 @@ from bot.domain.digest import (
 )
 from bot.domain.holidays import OfficialSchedule, next_break
 from bot.domain.members import Holder, Role
-from bot.i18n import Translate, translator
+from bot.i18n import Translate, days_off, translator
 from bot.services.charts import Chart, render_chart
 from bot.services.membership import MembershipService
 from bot.services.quiz import QuizService
@@ -273,8 +273,7 @@ def render_text(digest: Digest, t: Translate) -> str:
             t(
                 "digest.next_campaign" if upcoming.official else "digest.next_campaign_estimate",
                 holiday=t(f"holiday.{upcoming.holiday}"),
-                start=upcoming.start.isoformat(),
-                end=upcoming.end.isoformat(),
+                days=days_off(t, upcoming.start, upcoming.end),
                 sends=t("digest.separator").join(d.isoformat() for d in upcoming.sends),
                 time=upcoming.send_time.strftime("%H:%M"),
             )

@@ -35,7 +35,7 @@ from bot.domain.holidays import (
     warning_week,
 )
 from bot.domain.members import Role
-from bot.i18n import LANGUAGES, Translate, translate, translator
+from bot.i18n import LANGUAGES, Translate, days_off, translate, translator
 from bot.services.delivery import CampaignCreated, DeliveryService
 
 log = logging.getLogger(__name__)
@@ -174,8 +174,7 @@ class ReminderService:
                 language,
                 intro_key,
                 holiday=translate(language, f"holiday.{send.holiday}"),
-                start=send.brk.start.isoformat(),
-                end=send.brk.end.isoformat(),
+                days=days_off(translator(language), send.brk.start, send.brk.end),
             )
             texts[language] = f"{intro}\n\n{body}"
         return Notice(text=texts, ack=True)
@@ -295,8 +294,7 @@ def render_plan(
             time=send.send_at.strftime("%H:%M"),
             holiday=t(f"holiday.{send.holiday}"),
             lead=send.lead_days,
-            start=send.brk.start.isoformat(),
-            end=send.brk.end.isoformat(),
+            days=days_off(t, send.brk.start, send.brk.end),
         )
         lines.append(line + (t("plan.sent") if entry.sent else ""))
     if any(not e.send.brk.official for e in entries):

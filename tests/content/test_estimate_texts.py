@@ -6,6 +6,7 @@ Chinese text and in the English lead-in.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, time
 from pathlib import Path
@@ -22,6 +23,7 @@ from bot.content.reminders import (
     variant_ids,
 )
 from bot.domain.holidays import HolidayBreak, plan_reminders
+from bot.i18n import days_off, translator
 from bot.services.delivery import DeliveryService
 from bot.services.reminders import ReminderContent, ReminderService
 from bot.storage.database import Database
@@ -186,3 +188,26 @@ def test_a_one_day_break_reads_as_its_day() -> None:
     expected = f"端午节（预计6月9日，{ESTIMATE_AUTHORITY}）将至"
     assert expected in render_reminder(variant, estimated, "")
     assert "端午节（6月9日）将至" in render_reminder(variant, official, "")
+
+
+def test_a_one_day_break_in_the_english_lead_in_and_the_admins_plan() -> None:
+    service = _service()
+    [send] = [
+        p
+        for p in plan_reminders(
+            2027,
+            service.content.schedule,
+            [3],
+            time(9),
+            CONFIG.timezone,
+            variant_ids(service.content.variants),
+        )
+        if p.holiday == "元旦"
+    ]
+    one_day = HolidayBreak("元旦", date(2027, 1, 1), date(2027, 1, 1), official=False)
+    lone = dataclasses.replace(send, brk=one_day)
+    en = service.notice(lone).text["en"]
+    assert "days off expected 2027-01-01;" in en
+    assert "to 2027-01-01" not in en
+    assert days_off(translator("zh"), one_day.start, one_day.end) == "2027-01-01"
+    assert days_off(translator("en"), send.brk.start, send.brk.end) == "2027-01-01 to 2027-01-03"
