@@ -44,6 +44,16 @@ def _commit(raw: sqlite3.Connection) -> None:
     raw.execute("PRAGMA schema_version").fetchall()
 
 
+def _one(raw: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
+    """The first row; the cursor is closed at once, so no statement keeps a read open."""
+    cursor = raw.execute(sql, params)
+    try:
+        row: sqlite3.Row | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
     try:
@@ -75,8 +85,7 @@ class SyncTransaction:
 
     def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Read one row inside the transaction."""
-        row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
-        return row
+        return _one(self._conn, sql, params)
 
 
 async def _on_thread(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -124,10 +133,7 @@ class Transaction:
 
 
 async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Params) -> aiosqlite.Row | None:
-    row: aiosqlite.Row | None = await _on_thread(
-        conn, lambda raw: raw.execute(sql, params).fetchone()
-    )
-    return row
+    return await _on_thread(conn, lambda raw: _one(raw, sql, params))
 
 
 async def _fetchall(conn: aiosqlite.Connection, sql: str, params: Params) -> list[aiosqlite.Row]:
