@@ -16,18 +16,17 @@ rows and sends them through a `Sender` (bot/domain/sending.py; Telegram's is bot
   Reports count those rows so an admin can see them.
 
 Time comes in through `Clocks` (wall time for the outbox, monotonic seconds for pacing, and the
-sleep), so tests drive the worker with a fake clock and no real waiting.
+sleep; bot/services/delivery_settings.py), so tests drive the worker with a fake clock and no
+real waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
-import time
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Generic
 
 from bot.domain.delivery import (
@@ -36,48 +35,17 @@ from bot.domain.delivery import (
     Failure,
     OutboxItem,
     OutboxStatus,
-    RetryPolicy,
     decide,
 )
 from bot.domain.members import MemberStatus
 from bot.domain.pacing import Pacer
 from bot.domain.sending import M, NoticeError, Sender, SendResult
 from bot.services.delivery import DeliveryService, progress_text
+from bot.services.delivery_settings import Clocks, WorkerSettings
 
 log = logging.getLogger(__name__)
 
 _EPSILON = 1e-6
-
-
-def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Clocks:
-    """Where the worker's time comes from: the real clocks unless a test passes its own."""
-
-    # Outbox times (retry_at, updated_at). Real time even where tests freeze the services'
-    # clock: Telegram's retry_after and back-off are physical seconds.
-    wall: Callable[[], datetime] = utc_now
-    monotonic: Callable[[], float] = time.monotonic  # pacing
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    jitter: Callable[[], float] = random.random  # spreads retries of many members
-
-
-@dataclass(frozen=True)
-class WorkerSettings:
-    """How the worker sends; the rates come from config.telegram.rate_limits."""
-
-    concurrency: int = 16  # requests in flight
-    batch: int = 64  # outbox rows read per round
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    progress_every: float = 2.0  # seconds between edits of a progress message
-    first_progress_after: float = 1.0  # the first edit, once a campaign has been sending a while
-    review_every: float = 0.5  # how often running campaigns are looked at while sending
-    idle_wait: float = 60.0  # longest sleep with nothing due
-    stop_grace: float = 10.0  # how long stop() lets sends in flight finish
 
 
 @dataclass

@@ -209,25 +209,18 @@ class QuizService:
             return None
         question = self.questions[item.question_id]
         correct = grade(question, item, shown)
-        async with self.db.transaction() as tx:
-            # The position check makes a double tap grade once.
-            if not await self._repo.advance(tx, session, correct, now):
-                return None
-            await self._repo.record_answer(
-                tx,
-                session=session,
-                question_id=question.id,
-                bank_id=question.bank_id,
-                correct=correct,
-                now=now,
-            )
-            current = await self._repo.review_item(tx, session.user_id, question.id)
-            card = self.schedule.after_answer(current, correct, now)
-            if current is not None or card is not None:
-                await self._repo.put_review_item(tx, session.user_id, question.id, card)
-            finished = session.position + 1 >= session.total
-            if finished and session.kind is SessionKind.ASSIGNED:
-                await self._repo.complete_assignment(tx, session, session.correct + correct, now)
+        graded = await self._repo.grade(
+            session,
+            question_id=question.id,
+            bank_id=question.bank_id,
+            correct=correct,
+            now=now,
+            schedule=lambda card: self.schedule.after_answer(card, correct, now),
+        )
+        if graded is None:
+            return None
+        current, card = graded
+        finished = session.position + 1 >= session.total
         after = replace(
             session,
             position=session.position + 1,

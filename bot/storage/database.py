@@ -37,12 +37,67 @@ class WriteConflict(Exception):
     """
 
 
+def _commit(raw: sqlite3.Connection) -> None:
+    raw.execute("COMMIT")
+    # Read once at once, so the -shm's read mark follows this commit now: otherwise the
+    # next update to read (whoever sent it, a reporter too) would write the -shm.
+    raw.execute("PRAGMA schema_version").fetchall()
+
+
+def _one(raw: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
+    """The first row; the cursor is closed at once, so no statement keeps a read open."""
+    cursor = raw.execute(sql, params)
+    try:
+        row: sqlite3.Row | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
     try:
         yield
     except sqlite3.IntegrityError as exc:
         raise WriteConflict(str(exc)) from exc
+
+
+class SyncTransaction:
+    """The statements of one transaction run in one call on the database thread.
+
+    `Database.run_transaction` hands this to a plain function that aiosqlite runs on its own
+    thread: every statement of the transaction then costs one hop between the event loop and
+    that thread, not one per statement.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the number of rows changed."""
+        with _translated():
+            return self._conn.execute(sql, params).rowcount
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; return the new row id."""
+        with _translated():
+            return int(self._conn.execute(sql, params).lastrowid or 0)
+
+    def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """Read one row inside the transaction."""
+        return _one(self._conn, sql, params)
+
+
+async def _on_thread(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` on the sqlite3 connection in one call on aiosqlite's thread.
+
+    This is how aiosqlite runs its own methods (one function queued to its thread). Each
+    hop wakes that thread and hands the GIL back and forth, which is what a statement costs
+    the event loop here; a cursor read (execute, fetch, close) makes three hops, this one.
+    """
+    raw = conn._conn
+    result: T = await conn._execute(work, raw)
+    return result
 
 
 class Transaction:
@@ -54,14 +109,14 @@ class Transaction:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows changed."""
         with _translated():
-            cursor = await self._conn.execute(sql, params)
-        return cursor.rowcount
+            return await _on_thread(self._conn, lambda raw: raw.execute(sql, params).rowcount)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row id."""
         with _translated():
-            cursor = await self._conn.execute(sql, params)
-        return int(cursor.lastrowid or 0)
+            return await _on_thread(
+                self._conn, lambda raw: int(raw.execute(sql, params).lastrowid or 0)
+            )
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for many rows (far faster than one transaction each)."""
@@ -70,30 +125,65 @@ class Transaction:
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Read one row inside the transaction."""
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        return await _fetchone(self._conn, sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Read all rows inside the transaction."""
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await _fetchall(self._conn, sql, params)
+
+
+async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Params) -> aiosqlite.Row | None:
+    return await _on_thread(conn, lambda raw: _one(raw, sql, params))
+
+
+async def _fetchall(conn: aiosqlite.Connection, sql: str, params: Params) -> list[aiosqlite.Row]:
+    return await _on_thread(conn, lambda raw: raw.execute(sql, params).fetchall())
 
 
 class Database:
-    """The bot's SQLite database: one connection, writes serialised by a lock."""
+    """The bot's SQLite database: one connection, and one task at a time uses it.
+
+    The reads contract: every read (`fetchone`, `fetchall`, `stream`) takes the same lock as
+    the writes (`transaction`, `tick`, `run_transaction`, `checkpoint`), so no read sees
+    another task's uncommitted rows, and no statement of another task runs inside a
+    transaction. A task that holds the lock (inside its own transaction) reads without
+    waiting for itself, and sees its own rows.
+
+    Why not a second, read-only connection: the one connection is already served by one
+    thread, so a reader connection would add a thread, not take work off this one; and a
+    reader's open snapshot blocks `PRAGMA wal_checkpoint(TRUNCATE)` (it waits busy_timeout,
+    then leaves the WAL unemptied), which the write tick and `checkpoint` rely on to leave no
+    deleted content behind. Transactions here are short (grading is one call on the database
+    thread), so a read waits at most for one of them.
+    """
 
     def __init__(self, path: Path | str, *, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
         self._conn: aiosqlite.Connection | None = None
         # Jobs run concurrently with update handlers on the same connection: a transaction
-        # must not interleave with another task's statements.
+        # must not interleave with another task's statements, reads included.
         self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
 
     @property
     def is_open(self) -> bool:
         """Whether the connection is open."""
         return self._conn is not None
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """Hold the connection for the current task (at once if it holds it already)."""
+        task = asyncio.current_task()
+        if task is not None and self._holder is task:
+            yield
+            return
+        async with self._lock:
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -166,7 +256,7 @@ class Database:
 
         Until a checkpoint, the WAL still holds earlier page images with deleted content.
         """
-        async with self._lock:
+        async with self._exclusive():
             await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def schema_version(self) -> int:
@@ -185,7 +275,7 @@ class Database:
         for version in range(current, latest):
             # PRAGMA user_version takes no bound parameter; the value is our own integer.
             script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version={version + 1};"
-            async with self._lock:
+            async with self._exclusive():
                 try:
                     await self.conn.executescript(script)
                     await self.conn.execute("COMMIT")
@@ -198,22 +288,19 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error), one at a time."""
-        async with self._lock, self._locked_transaction() as tx:
+        async with self._exclusive(), self._locked_transaction() as tx:
             yield tx
 
     @asynccontextmanager
     async def _locked_transaction(self) -> AsyncIterator[Transaction]:
-        await self.conn.execute("BEGIN IMMEDIATE")
+        conn = self.conn
+        await _on_thread(conn, lambda raw: raw.execute("BEGIN IMMEDIATE"))
         try:
-            yield Transaction(self.conn)
+            yield Transaction(conn)
         except BaseException:
-            await self.conn.execute("ROLLBACK")
+            await _on_thread(conn, lambda raw: raw.execute("ROLLBACK"))
             raise
-        await self.conn.execute("COMMIT")
-        # Read once at once, so the -shm's read mark follows this commit now: otherwise the
-        # next update to read (whoever sent it, a reporter too) would write the -shm.
-        async with self.conn.execute("PRAGMA schema_version") as cursor:
-            await cursor.fetchall()
+        await _on_thread(conn, _commit)
 
     async def tick(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Run `work` in a write tick that does the same file-level work whatever it writes.
@@ -226,7 +313,7 @@ class Database:
         whether or not the work wrote anything. If the work fails, its rows are rolled back
         and the rest of the tick still runs.
         """
-        async with self._lock:
+        async with self._exclusive():
             try:
                 async with self._locked_transaction() as tx:
                     await tx.execute(_HEARTBEAT)
@@ -238,17 +325,45 @@ class Database:
                 await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return result
 
+    async def run_transaction(self, work: Callable[[SyncTransaction], T]) -> T:
+        """Run `work` in one BEGIN IMMEDIATE … COMMIT as one call on the database thread.
+
+        The same statements as `transaction()` (ROLLBACK if `work` raises; after COMMIT the
+        same read, so the -shm's read mark follows the commit), without a hop to the event
+        loop between them. `work` must not block on anything but the database.
+        """
+
+        def run(raw: sqlite3.Connection) -> T:
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(SyncTransaction(raw))
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            _commit(raw)
+            return result
+
+        async with self._exclusive():
+            return await _on_thread(self.conn, run)
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; return rows changed."""
         async with self.transaction() as tx:
             return await tx.execute(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        """Read one row."""
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        """Read one row (under the lock: see the class docstring)."""
+        async with self._exclusive():
+            return await _fetchone(self.conn, sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """Read all rows."""
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        """Read all rows (under the lock: see the class docstring)."""
+        async with self._exclusive():
+            return await _fetchall(self.conn, sql, params)
+
+    async def stream(self, sql: str, batch: int) -> AsyncIterator[list[aiosqlite.Row]]:
+        """Read rows in batches, holding the lock until the last batch (or the consumer
+        stops): one consistent read, and no other task's statement between batches."""
+        async with self._exclusive(), self.conn.execute(sql) as cursor:
+            while rows := await cursor.fetchmany(batch):
+                yield list(rows)

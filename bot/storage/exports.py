@@ -70,6 +70,5 @@ async def stream_rows(
     db: Database, query: ExportQuery, batch: int = 2000
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """The rows in batches (column name → value), without loading a large table into memory."""
-    async with db.conn.execute(query.rows_sql) as cursor:
-        while rows := await cursor.fetchmany(batch):
-            yield [dict(row) for row in rows]
+    async for rows in db.stream(query.rows_sql, batch):
+        yield [dict(row) for row in rows]

@@ -3,15 +3,79 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import aiosqlite
 
 from bot.domain.mistakes import ReviewCard
 from bot.domain.quiz import BookCounts, QuizRecord, Session, SessionItem, SessionKind
-from bot.storage.database import Database, Transaction
+from bot.storage.database import Database, Params, SyncTransaction, Transaction
 from bot.storage.members import from_db_time, to_db_time
+
+# Grading's statements, shared by the one-call grading transaction and the single steps.
+_ADVANCE = (
+    "UPDATE quiz_sessions SET position = position + 1, selection = '', "
+    "correct = correct + ?, status = ?, finished_at = ? "
+    "WHERE id = ? AND position = ? AND status = 'active'"
+)
+_RECORD_ANSWER = (
+    "INSERT INTO answers (session_id, user_id, question_id, bank_id, correct, answered_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_REVIEW_ITEM = (
+    "SELECT stability, difficulty, due_at, last_review FROM review_items "
+    "WHERE user_id = ? AND question_id = ?"
+)
+_DELETE_REVIEW_ITEM = "DELETE FROM review_items WHERE user_id = ? AND question_id = ?"
+_PUT_REVIEW_ITEM = (
+    "INSERT INTO review_items (user_id, question_id, stability, difficulty, due_at, "
+    "last_review) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, question_id) DO UPDATE "
+    "SET stability = excluded.stability, difficulty = excluded.difficulty, "
+    "due_at = excluded.due_at, last_review = excluded.last_review"
+)
+_COMPLETE_ASSIGNMENT = (
+    "INSERT OR IGNORE INTO assignment_results "
+    "(assignment_id, user_id, session_id, correct, total, completed_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+# A card before and after an answer (None: not in the mistake book).
+Graded = tuple[ReviewCard | None, ReviewCard | None]
+
+
+def _advance_params(session: Session, correct: bool, now: datetime) -> Params:
+    finished = session.position + 1 >= session.total
+    return (
+        int(correct),
+        "finished" if finished else "active",
+        to_db_time(now) if finished else None,
+        session.id,
+        session.position,
+    )
+
+
+def _card(row: sqlite3.Row | None) -> ReviewCard | None:
+    if row is None:
+        return None
+    return ReviewCard(
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due_at=datetime.fromisoformat(row["due_at"]),
+        last_review=datetime.fromisoformat(row["last_review"]),
+    )
+
+
+def _card_params(user_id: int, question_id: str, card: ReviewCard) -> Params:
+    return (
+        user_id,
+        question_id,
+        card.stability,
+        card.difficulty,
+        to_db_time(card.due_at),
+        to_db_time(card.last_review),
+    )
 
 
 def _encode_items(items: Sequence[SessionItem]) -> str:
@@ -111,80 +175,70 @@ class QuizRepository:
         self, tx: Transaction, session: Session, correct: bool, now: datetime
     ) -> bool:
         """Move past the current question (only if still there); finish after the last."""
-        finished = session.position + 1 >= session.total
-        changed = await tx.execute(
-            "UPDATE quiz_sessions SET position = position + 1, selection = '', "
-            "correct = correct + ?, status = ?, finished_at = ? "
-            "WHERE id = ? AND position = ? AND status = 'active'",
-            (
-                int(correct),
-                "finished" if finished else "active",
-                to_db_time(now) if finished else None,
-                session.id,
-                session.position,
-            ),
-        )
-        return changed > 0
+        return await tx.execute(_ADVANCE, _advance_params(session, correct, now)) > 0
 
-    async def record_answer(
+    async def grade(
         self,
-        tx: Transaction,
-        *,
         session: Session,
+        *,
         question_id: str,
         bank_id: str,
         correct: bool,
         now: datetime,
-    ) -> None:
-        """Store one answer."""
-        await tx.execute(
-            "INSERT INTO answers (session_id, user_id, question_id, bank_id, correct, answered_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (session.id, session.user_id, question_id, bank_id, int(correct), to_db_time(now)),
-        )
+        schedule: Callable[[ReviewCard | None], ReviewCard | None],
+    ) -> Graded | None:
+        """Grade the session's current question in one transaction, one database call.
+
+        Moves the session on (only if still on that question: a double tap grades once; None
+        then), stores the answer, moves the question's card in the mistake book by
+        `schedule(card before)` and, on the last question of an assigned test, stores its
+        first completion.
+        """
+
+        def work(tx: SyncTransaction) -> Graded | None:
+            if not tx.execute(_ADVANCE, _advance_params(session, correct, now)):
+                return None
+            tx.execute(
+                _RECORD_ANSWER,
+                (session.id, session.user_id, question_id, bank_id, int(correct), to_db_time(now)),
+            )
+            before = _card(tx.fetchone(_REVIEW_ITEM, (session.user_id, question_id)))
+            after = schedule(before)
+            if after is not None:
+                tx.execute(_PUT_REVIEW_ITEM, _card_params(session.user_id, question_id, after))
+            elif before is not None:
+                tx.execute(_DELETE_REVIEW_ITEM, (session.user_id, question_id))
+            if session.position + 1 >= session.total and session.kind is SessionKind.ASSIGNED:
+                score = session.correct + correct
+                tx.execute(
+                    _COMPLETE_ASSIGNMENT,
+                    (
+                        session.assignment_id,
+                        session.user_id,
+                        session.id,
+                        score,
+                        session.total,
+                        to_db_time(now),
+                    ),
+                )
+            return before, after
+
+        return await self.db.run_transaction(work)
 
     async def review_item(
         self, tx: Transaction, user_id: int, question_id: str
     ) -> ReviewCard | None:
-        """A question's card in the member's mistake book."""
-        row = await tx.fetchone(
-            "SELECT stability, difficulty, due_at, last_review FROM review_items "
-            "WHERE user_id = ? AND question_id = ?",
-            (user_id, question_id),
-        )
-        if row is None:
-            return None
-        return ReviewCard(
-            stability=row["stability"],
-            difficulty=row["difficulty"],
-            due_at=datetime.fromisoformat(row["due_at"]),
-            last_review=datetime.fromisoformat(row["last_review"]),
-        )
+        """A question's card in the mistake book."""
+        return _card(await tx.fetchone(_REVIEW_ITEM, (user_id, question_id)))
 
     async def put_review_item(
         self, tx: Transaction, user_id: int, question_id: str, card: ReviewCard | None
     ) -> None:
         """Store a question's new card in the mistake book, or take it out (None)."""
         if card is None:
-            await tx.execute(
-                "DELETE FROM review_items WHERE user_id = ? AND question_id = ?",
-                (user_id, question_id),
-            )
-            return
-        await tx.execute(
-            "INSERT INTO review_items (user_id, question_id, stability, difficulty, due_at, "
-            "last_review) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, question_id) DO UPDATE "
-            "SET stability = excluded.stability, difficulty = excluded.difficulty, "
-            "due_at = excluded.due_at, last_review = excluded.last_review",
-            (
-                user_id,
-                question_id,
-                card.stability,
-                card.difficulty,
-                to_db_time(card.due_at),
-                to_db_time(card.last_review),
-            ),
-        )
+            await tx.execute(_DELETE_REVIEW_ITEM, (user_id, question_id))
+        else:
+            await tx.execute(_PUT_REVIEW_ITEM, _card_params(user_id, question_id, card))
 
     async def due_review(self, user_id: int, now: datetime, limit: int) -> list[str]:
         """Question ids due for review, most overdue first."""
@@ -251,21 +305,3 @@ class QuizRepository:
             (user_id,),
         )
         return [(r["question_id"], r["n"], r["right"]) for r in rows]
-
-    async def complete_assignment(
-        self, tx: Transaction, session: Session, correct: int, now: datetime
-    ) -> None:
-        """Store the first completion of an assignment by a member (retakes do not overwrite)."""
-        await tx.execute(
-            "INSERT OR IGNORE INTO assignment_results "
-            "(assignment_id, user_id, session_id, correct, total, completed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                session.assignment_id,
-                session.user_id,
-                session.id,
-                correct,
-                session.total,
-                to_db_time(now),
-            ),
-        )

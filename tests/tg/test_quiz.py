@@ -287,6 +287,36 @@ async def test_grading_keeps_the_mistake_book_in_the_answers_transaction(
         await h.services.db.conn.set_trace_callback(None)
 
 
+async def test_grading_is_one_call_into_the_database_thread(
+    quiz_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole grading transaction runs in one hop to aiosqlite's thread, whatever it
+    writes (the mistake book's read and write included)."""
+    h = quiz_harness
+    db, quiz = h.services.db, h.services.quiz
+    session = await quiz.start(CADRE, SessionKind.QUIZ, h.clock.now, bank_id="test-bank")
+    calls: list[str] = []
+    queue = db.conn._execute
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", "?"))
+        return await queue(fn, *args, **kwargs)
+
+    monkeypatch.setattr(db.conn, "_execute", counted)
+    wrong = frozenset(range(len(session.current.order))) - session.current.correct_shown(
+        quiz.questions[session.current.question_id]
+    )
+    outcome = await quiz.answer(session, frozenset({min(wrong)}), h.clock.now)
+    assert outcome is not None
+    assert not outcome.correct
+    assert outcome.card is not None
+    assert len(calls) == 1
+    calls.clear()
+    # A double tap: still one call, and nothing graded.
+    assert await quiz.answer(session, frozenset({min(wrong)}), h.clock.now) is None
+    assert len(calls) == 1
+
+
 async def test_me_shows_attempts_average_and_mistakes(quiz_harness: Harness) -> None:
     h = quiz_harness
     [empty] = await h.send(CADRE, "/me")
