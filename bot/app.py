@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -19,13 +20,15 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.domain.members import Role
 from bot.services.delivery_worker import DeliveryWorker
 from bot.services.registry import Services
 from bot.storage.database import Database
 from bot.tg import callbacks as cb
 from bot.tg import report_jobs
-from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, Handler, gate
+from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, gate
 from bot.tg.backup import schedule_backup
+from bot.tg.buttons import button
 from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
 from bot.tg.digest import schedule_digest
 from bot.tg.handlers import (
@@ -142,48 +145,49 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("digest", digest.digest))
     # [commands]
 
-    # 0: buttons, one handler per callback-data type (each decodes its own payload).
-    buttons: list[tuple[type[cb.CallbackData], Handler]] = [
-        (cb.SetLanguage, settings.set_language),
-        (cb.SetDailyQuestion, settings.set_daily),
-        (cb.Leave, settings.leave),
-        (cb.InviteDepartment, admin.invite_department),
-        (cb.InviteCreate, admin.invite_create),
-        (cb.InviteList, admin.invite_list),
-        (cb.InviteRevoke, admin.invite_revoke),
-        (cb.MembersPage, admin.members_page),
-        (cb.MemberShow, admin.member_show),
-        (cb.MemberRole, admin.member_role),
-        (cb.ReviewerConfirm, admin.decide_reviewer),
-        (cb.QuizPickBank, quiz.pick_bank),
-        (cb.QuizResume, quiz.resume),
-        (cb.QuizAnswer, quiz.answer),
-        (cb.QuizSubmit, quiz.submit),
-        (cb.QuizReview, quiz.review_button),
-        (cb.DailyStart, quiz.daily_start),
-        (cb.AssignmentStart, quiz.assignment_start),
-        (cb.AssignBank, quiz.assign_bank),
-        (cb.AssignAudience, quiz.assign_audience),
-        (cb.AssignDeadline, quiz.assign_deadline),
-        (cb.Acknowledge, broadcast.acknowledge),
+    # 0: buttons, one handler per callback-data type. Each is decoded once here and the role
+    # (where one is named) checked when pressed, since callback data can be forged; data that
+    # does not decode gets the stale-button answer (bot/tg/buttons.py).
+    admin_only, reviewers, leaders = Role.ADMIN, Role.REVIEWER, Role.LEADER
+    buttons: list[BaseHandler[Update, BotContext, object]] = [
+        button(cb.SetLanguage, settings.set_language),
+        button(cb.SetDailyQuestion, settings.set_daily),
+        button(cb.Leave, settings.leave),
+        button(cb.InviteDepartment, admin.invite_department, role=admin_only),
+        button(cb.InviteCreate, admin.invite_create, role=admin_only),
+        button(cb.InviteList, admin.invite_list, role=admin_only),
+        button(cb.InviteRevoke, admin.invite_revoke, role=admin_only),
+        button(cb.MembersPage, admin.members_page, role=admin_only),
+        button(cb.MemberShow, admin.member_show, role=admin_only),
+        button(cb.MemberRole, admin.member_role, role=admin_only),
+        button(cb.ReviewerConfirm, admin.decide_reviewer, role=reviewers),
+        button(cb.QuizPickBank, quiz.pick_bank),
+        button(cb.QuizResume, quiz.resume),
+        button(cb.QuizAnswer, quiz.answer),
+        button(cb.QuizSubmit, quiz.submit),
+        button(cb.QuizReview, quiz.review_button),
+        button(cb.DailyStart, quiz.daily_start),
+        button(cb.AssignmentStart, quiz.assignment_start),
+        button(cb.AssignBank, quiz.assign_bank, role=admin_only),
+        button(cb.AssignAudience, quiz.assign_audience, role=admin_only),
+        button(cb.AssignDeadline, quiz.assign_deadline, role=admin_only),
+        button(cb.Acknowledge, broadcast.acknowledge),
         # Broadcast buttons outside their conversation (old draft, restart, forged).
-        (cb.BroadcastAudience, broadcast.stale),
-        (cb.BroadcastConfirm, broadcast.stale),
-        # Reviewers (each checks the role when pressed). Note and reply start a conversation.
-        (cb.ReportsHome, report_review.home),
-        (cb.ReportsList, report_review.list_page),
-        (cb.ReportOpen, report_review.open_report),
-        (cb.ReportMedia, report_review.media),
-        (cb.ReportSetStatus, report_review.set_status),
-        (cb.ReportExport, report_review.export),
-        # Leaders' digest (the role is checked again when pressed).
-        (cb.DigestWeek, digest.digest_week),
+        button(cb.BroadcastAudience, broadcast.stale, role=admin_only),
+        button(cb.BroadcastConfirm, broadcast.stale, role=admin_only),
+        # Reviewers. Note and reply start a conversation (registered with it).
+        button(cb.ReportsHome, report_review.home, role=reviewers),
+        button(cb.ReportsList, report_review.list_page, role=reviewers),
+        button(cb.ReportOpen, report_review.open_report, role=reviewers),
+        button(cb.ReportMedia, report_review.media, role=reviewers),
+        button(cb.ReportSetStatus, report_review.set_status, role=reviewers),
+        button(cb.ReportExport, report_review.export, role=reviewers),
+        # Leaders' digest.
+        button(cb.DigestWeek, digest.digest_week, role=leaders),
         # [buttons]
     ]
-    for data_type, callback in buttons:
-        application.add_handler(
-            CallbackQueryHandler(errors.tolerant(callback), pattern=data_type.pattern())
-        )
+    for handler in buttons:
+        application.add_handler(handler)
 
     # 0, last: catch-alls. Anything above that matched has already answered.
     application.add_handler(CallbackQueryHandler(errors.stale_button))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from enum import StrEnum
 from typing import ClassVar, Self, get_type_hints
+
+from bot.domain.members import Role
+from bot.domain.reports import Category, ReportStatus
 
 VERSION = "v1"
 MAX_BYTES = 64  # Telegram's limit for InlineKeyboardButton.callback_data
@@ -13,6 +17,40 @@ SEP = ":"
 
 class CallbackDataError(ValueError):
     """Callback data that does not parse: forged, truncated, or from an old version."""
+
+
+# Fields with a fixed set of values are enums (domain enums where they exist), so a value
+# outside the set fails to decode. Each encodes as its value, as the plain strings did.
+
+
+class LeaveStep(StrEnum):
+    """Settings: the steps of leaving the program."""
+
+    ASK = "ask"
+    YES = "yes"
+    NO = "no"
+
+
+class ResumeAction(StrEnum):
+    """Quiz: what to do with an unfinished session."""
+
+    CONTINUE = "continue"
+    ABANDON = "abandon"
+
+
+class AudienceKind(StrEnum):
+    """Broadcast: who a notice goes to."""
+
+    ALL = "all"
+    DEPARTMENT = "department"
+    ROLE = "role"
+
+
+class DigestPeriod(StrEnum):
+    """Leaders' /digest: the weeks a member can ask for (the scheduled period is not one)."""
+
+    THIS = "this"
+    LAST = "last"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +136,7 @@ class Leave(CallbackData):
     """Settings: leave the program (ask, then confirm or cancel)."""
 
     prefix: ClassVar[str] = "leave"
-    step: str  # "ask" | "yes" | "no"
+    step: LeaveStep
 
 
 # --- admin: invites and members ---------------------------------------------------------------
@@ -162,7 +200,7 @@ class MemberRole(CallbackData):
 
     prefix: ClassVar[str] = "mrole"
     user_id: int
-    role: str
+    role: Role
     grant: bool
     offset: int
 
@@ -203,7 +241,7 @@ class QuizResume(CallbackData):
 
     prefix: ClassVar[str] = "qres"
     session: int
-    action: str  # "continue" | "abandon"
+    action: ResumeAction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -270,7 +308,7 @@ class BroadcastAudience(CallbackData):
     """Admin /broadcast: audience chosen: all, a department, or a role."""
 
     prefix: ClassVar[str] = "bca"
-    kind: str  # "all" | "department" | "role"
+    kind: AudienceKind
     value: str  # department id or role; "-" for all
 
 
@@ -292,7 +330,7 @@ class ReportCategory(CallbackData):
     """/report: the category chosen."""
 
     prefix: ClassVar[str] = "rpc"
-    category: str
+    category: Category
 
 
 @dataclasses.dataclass(frozen=True)
@@ -352,7 +390,7 @@ class ReportsList(CallbackData):
     """Reviewers: a page of the reports in one status."""
 
     prefix: ClassVar[str] = "rvl"
-    status: str
+    status: ReportStatus
     offset: int
 
 
@@ -378,7 +416,7 @@ class ReportSetStatus(CallbackData):
 
     prefix: ClassVar[str] = "rvs"
     ref: str
-    status: str
+    status: ReportStatus
 
 
 @dataclasses.dataclass(frozen=True)
@@ -421,4 +459,4 @@ class DigestWeek(CallbackData):
     """Leaders /digest: which week to report."""
 
     prefix: ClassVar[str] = "dg"
-    week: str  # "this" | "last"
+    week: DigestPeriod

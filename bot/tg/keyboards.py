@@ -45,7 +45,7 @@ def settings_keyboard(t: Translate, language: str, daily: bool) -> InlineKeyboar
                     cb.SetDailyQuestion(not daily),
                 )
             ],
-            [button(t("settings.leave"), cb.Leave("ask"))],
+            [button(t("settings.leave"), cb.Leave(cb.LeaveStep.ASK))],
         ]
     )
 
@@ -55,8 +55,8 @@ def leave_confirm_keyboard(t: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button(t("settings.leave_yes"), cb.Leave("yes")),
-                button(t("common.cancel"), cb.Leave("no")),
+                button(t("settings.leave_yes"), cb.Leave(cb.LeaveStep.YES)),
+                button(t("common.cancel"), cb.Leave(cb.LeaveStep.NO)),
             ]
         ]
     )
@@ -164,8 +164,8 @@ def quiz_resume_keyboard(t: Translate, session_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button(t("quiz.continue"), cb.QuizResume(session_id, "continue")),
-                button(t("quiz.abandon"), cb.QuizResume(session_id, "abandon")),
+                button(t("quiz.continue"), cb.QuizResume(session_id, cb.ResumeAction.CONTINUE)),
+                button(t("quiz.abandon"), cb.QuizResume(session_id, cb.ResumeAction.ABANDON)),
             ]
         ]
     )
@@ -251,13 +251,20 @@ def broadcast_audience_keyboard(
     t: Translate, departments: Sequence[Department]
 ) -> InlineKeyboardMarkup:
     """Admin /broadcast: everyone, one department, or one role."""
-    keyboard = [[button(t("broadcast.everyone"), cb.BroadcastAudience("all", "-"))]]
+    keyboard = [[button(t("broadcast.everyone"), cb.BroadcastAudience(cb.AudienceKind.ALL, "-"))]]
     keyboard += rows(
-        (button(d.name, cb.BroadcastAudience("department", d.id)) for d in departments), 2
+        (
+            button(d.name, cb.BroadcastAudience(cb.AudienceKind.DEPARTMENT, d.id))
+            for d in departments
+        ),
+        2,
     )
     keyboard += rows(
         (
-            button(t(f"broadcast.role.{role.value}"), cb.BroadcastAudience("role", role.value))
+            button(
+                t(f"broadcast.role.{role.value}"),
+                cb.BroadcastAudience(cb.AudienceKind.ROLE, role.value),
+            )
             for role in (Role.LEADER, Role.REVIEWER, Role.ADMIN)
         ),
         3,
@@ -287,10 +294,7 @@ def report_categories_keyboard(t: Translate) -> InlineKeyboardMarkup:
     """/report: what the report is about."""
     return InlineKeyboardMarkup(
         rows(
-            (
-                button(t(f"reports.category.{c.value}"), cb.ReportCategory(c.value))
-                for c in Category
-            ),
+            (button(t(f"reports.category.{c.value}"), cb.ReportCategory(c)) for c in Category),
             2,
         )
     )
@@ -363,7 +367,7 @@ def reports_overview_keyboard(
         (
             button(
                 t("reports.status_button", status=t(f"reports.state.{s.value}"), count=counts[s]),
-                cb.ReportsList(s.value, 0),
+                cb.ReportsList(s, 0),
             )
             for s in ReportStatus
         ),
@@ -399,11 +403,9 @@ def reports_list_keyboard(
     ]
     nav = []
     if offset > 0:
-        nav.append(
-            button(t("common.prev"), cb.ReportsList(status.value, max(0, offset - REPORTS_PAGE)))
-        )
+        nav.append(button(t("common.prev"), cb.ReportsList(status, max(0, offset - REPORTS_PAGE))))
     if offset + REPORTS_PAGE < total:
-        nav.append(button(t("common.next"), cb.ReportsList(status.value, offset + REPORTS_PAGE)))
+        nav.append(button(t("common.next"), cb.ReportsList(status, offset + REPORTS_PAGE)))
     if nav:
         keyboard.append(nav)
     keyboard.append([button(t("reports.back_home"), cb.ReportsHome())])
@@ -418,7 +420,7 @@ def report_card_keyboard(
         (
             button(
                 t("reports.move_to", status=t(f"reports.state.{s.value}")),
-                cb.ReportSetStatus(ref, s.value),
+                cb.ReportSetStatus(ref, s),
             )
             for s in TRANSITIONS[status]
         ),
@@ -432,7 +434,7 @@ def report_card_keyboard(
     )
     if attachments or clipped:
         keyboard.append([button(t("reports.show_media"), cb.ReportMedia(ref))])
-    keyboard.append([button(t("reports.back_to_list"), cb.ReportsList(status.value, 0))])
+    keyboard.append([button(t("reports.back_to_list"), cb.ReportsList(status, 0))])
     return InlineKeyboardMarkup(keyboard)
 
 
@@ -444,8 +446,8 @@ def digest_keyboard(t: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button(t("digest.this_week"), cb.DigestWeek("this")),
-                button(t("digest.last_week"), cb.DigestWeek("last")),
+                button(t("digest.this_week"), cb.DigestWeek(cb.DigestPeriod.THIS)),
+                button(t("digest.last_week"), cb.DigestWeek(cb.DigestPeriod.LAST)),
             ]
         ]
     )

@@ -57,6 +57,8 @@ from bot.domain.reports import (
 from bot.i18n import Translate
 from bot.services.reports import LookupOutcome, Submitted
 from bot.tg import callbacks as cb
+from bot.tg.buttons import decoded
+from bot.tg.callbacks import CallbackDataError
 from bot.tg.context import BotContext
 from bot.tg.keyboards import (
     report_categories_keyboard,
@@ -375,7 +377,7 @@ async def cleanup(update: Update, context: BotContext) -> None:
     await query.answer(context.t("reports.cleanup_done"))
     chat_id, pressed = query.message.chat.id, query.message.message_id
     # The receipt itself stays until 已抄写; any other message with the button goes too.
-    keep = cb.ReportCleanup.decode(query.data or "").keep
+    keep = decoded(update, cb.ReportCleanup).keep
     ids = [i for i in kept[1] if i != pressed] + ([] if keep else [pressed])
     with contextlib.suppress(TelegramError):  # some may be gone or too old already
         await context.bot.delete_messages(chat_id, ids[:100])
@@ -467,8 +469,8 @@ async def pick_category(update: Update, context: BotContext) -> int | None:
     assert query is not None
     draft = _draft(context)
     try:
-        category = Category(cb.ReportCategory.decode(query.data or "").category)
-    except ValueError:
+        category: Category | None = decoded(update, cb.ReportCategory).category
+    except CallbackDataError:
         category = None
     if draft is None or category is None:
         await query.answer(context.t("reports.stale_step"), show_alert=True)
@@ -488,7 +490,7 @@ async def pick_unit(update: Update, context: BotContext) -> int | None:
     query = update.callback_query
     assert query is not None
     draft = _draft(context)
-    choice = cb.ReportUnit.decode(query.data or "").unit
+    choice = decoded(update, cb.ReportUnit).unit
     department = context.services.config.department(choice)
     if draft is None or draft.category is None or (department is None and choice != "*"):
         await query.answer(context.t("reports.stale_step"), show_alert=True)
@@ -656,7 +658,7 @@ async def confirm(update: Update, context: BotContext) -> int | None:
     if draft is None or not draft.body or query.message is None:
         await query.answer(context.t("reports.stale_step"), show_alert=True)
         return None
-    send = cb.ReportConfirm.decode(query.data or "").send
+    send = decoded(update, cb.ReportConfirm).send
     if not send:
         _forget(context)
         await query.answer()
