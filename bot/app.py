@@ -27,10 +27,8 @@ from bot.storage.database import Database
 from bot.tg import callbacks as cb
 from bot.tg import report_jobs
 from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, gate
-from bot.tg.backup import schedule_backup
 from bot.tg.buttons import button
 from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
-from bot.tg.digest import schedule_digest
 from bot.tg.handlers import (
     admin,
     broadcast,
@@ -44,12 +42,13 @@ from bot.tg.handlers import (
     settings,
     start,
 )
-from bot.tg.health import POLLING_REQUEST_KEY, PollingRequest, schedule_heartbeat
+from bot.tg.health import POLLING_REQUEST_KEY, PollingRequest
 from bot.tg.jobs import start_reminders
 from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
-from bot.tg.quiz_jobs import start_quiz_jobs
+from bot.tg.quiz_jobs import catch_up_daily_notice
 from bot.tg.ratelimit import SharedRateLimiter
+from bot.tg.schedule import register_jobs
 from bot.tg.sender import TelegramSender
 
 log = logging.getLogger(__name__)
@@ -221,26 +220,22 @@ async def _post_init(application: Application) -> None:
     if isinstance(application.bot.rate_limiter, SharedRateLimiter):
         application.bot.rate_limiter.observe(worker.note_send)
     await worker.start()
-    # Jobs: a reminder job per upcoming send, a daily re-plan, the start-up catch-up, and the
-    # daily check that warns admins (weekly at most) while the official schedule is missing.
-    await start_reminders(application)
-    # Quizzes: the daily-question notice at quiz.daily_time (caught up within hours if the
-    # bot was down), an hourly check for assigned tests due within a day, and the admins'
-    # weekly notice of newly flagged questions.
-    await start_quiz_jobs(application)
-
     # Anonymous reports: load (or create) the receipt secret now, so a problem stops start-up.
-    # Reporters' writes are stored at fixed clock ticks (reports.write_every_minutes); at the
-    # full hour the tick announces to reviewers what came in, counts and categories only, so
-    # neither the files nor a notice show when anyone filed.
     services.reports.open()
-    report_jobs.schedule_ticks(application, now)
-    # The weekly digest for leaders, and the nightly job that deletes reports past retention
-    # and then takes the online backup, at their configured local times.
-    schedule_digest(application)
-    schedule_backup(application)
-    # The heartbeat for `python -m bot health` (Docker's HEALTHCHECK), every 30 s.
-    schedule_heartbeat(application)
+    # Every scheduled job, in this order (bot/tg/schedule.py): a reminder job per upcoming
+    # send, their daily re-plan and the daily check that warns admins (weekly at most) while
+    # the official schedule is missing; the daily-question notice at quiz.daily_time, an
+    # hourly check for assigned tests due within a day, the admins' weekly notice of newly
+    # flagged questions; the report tick every reports.write_every_minutes (at the full hour
+    # it announces to reviewers what came in, counts and categories only, so neither the
+    # files nor a notice show when anyone filed); the leaders' weekly digest; the nightly
+    # retention and online backup; the heartbeat for `python -m bot health` (Docker's
+    # HEALTHCHECK), every 30 s.
+    register_jobs(application, now)
+    # What came due while the bot was down: reminder sends, today's daily notice (within
+    # hours), and the holiday-schedule warning.
+    await start_reminders(services)
+    await catch_up_daily_notice(services)
 
     log.info("bot @%s ready", services.bot_username)
 
