@@ -377,6 +377,17 @@ def reports_overview_keyboard(
     return InlineKeyboardMarkup(keyboard)
 
 
+def report_list_line(t: Translate, item: ReportSummary) -> str:
+    """One report in the reviewers' list: marked if the reporter wrote last; unit cut to 20."""
+    return (t("reports.awaiting") if item.awaiting_reply else "") + t(
+        "reports.list_item",
+        ref=item.ref,
+        date=item.submitted_on.isoformat(),
+        category=t(f"reports.category.{item.category.value}"),
+        unit=item.unit[:20],
+    )
+
+
 def reports_list_keyboard(
     t: Translate,
     status: ReportStatus,
@@ -385,22 +396,7 @@ def reports_list_keyboard(
     total: int,
 ) -> InlineKeyboardMarkup:
     """/reports: one page of a status's reports, each a button to its card, with paging."""
-    keyboard = [
-        [
-            button(
-                (t("reports.awaiting") if item.awaiting_reply else "")
-                + t(
-                    "reports.list_item",
-                    ref=item.ref,
-                    date=item.submitted_on.isoformat(),
-                    category=t(f"reports.category.{item.category.value}"),
-                    unit=item.unit[:20],
-                ),
-                cb.ReportOpen(item.ref),
-            )
-        ]
-        for item in items
-    ]
+    keyboard = [[button(report_list_line(t, item), cb.ReportOpen(item.ref))] for item in items]
     nav = []
     if offset > 0:
         nav.append(button(t("common.prev"), cb.ReportsList(status, max(0, offset - REPORTS_PAGE))))

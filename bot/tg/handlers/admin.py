@@ -8,13 +8,14 @@ is told to all reviewers.
 from __future__ import annotations
 
 import contextlib
+from datetime import tzinfo
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.domain.members import Invite, Role, deep_link
-from bot.i18n import translate, translator
+from bot.domain.members import Invite, Member, Role, deep_link
+from bot.i18n import Translate, translate, translator
 from bot.services.membership import ReviewerDecision, ReviewerGrant, RevokeOutcome
 from bot.tg import callbacks as cb
 from bot.tg.access import requires
@@ -106,10 +107,22 @@ async def invite_create(update: Update, context: BotContext, press: Press[cb.Inv
 
 
 def _invite_line(context: BotContext, n: int, invite: Invite) -> str:
-    services = context.services
-    t = context.t
-    department = escape(department_name(context, invite.department_id))
-    link = escape(deep_link(services.bot_username, invite.code))
+    return invite_line(
+        context.t,
+        n,
+        invite,
+        department=department_name(context, invite.department_id),
+        bot_username=context.services.bot_username,
+        tz=context.services.config.timezone,
+    )
+
+
+def invite_line(
+    t: Translate, n: int, invite: Invite, *, department: str, bot_username: str, tz: tzinfo
+) -> str:
+    """One entry of the invite list: department, uses, expiry (local time) and link."""
+    department = escape(department)
+    link = escape(deep_link(bot_username, invite.code))
     if invite.from_config:
         return t("invite.list_item_preset", n=n, department=department, link=link)
     uses = (
@@ -122,7 +135,7 @@ def _invite_line(context: BotContext, n: int, invite: Invite) -> str:
         if invite.expires_at is None
         else t(
             "invite.valid_until",
-            date=invite.expires_at.astimezone(services.config.timezone).strftime("%Y-%m-%d %H:%M"),
+            date=invite.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         )
     )
     return t("invite.list_item", n=n, department=department, uses=uses, expires=expires, link=link)
@@ -171,13 +184,14 @@ async def invite_revoke(update: Update, context: BotContext, press: Press[cb.Inv
 async def _members_page(context: BotContext, offset: int) -> tuple[str, InlineKeyboardMarkup]:
     membership = context.services.membership
     total, offset, page = await membership.member_page(offset, MEMBERS_PAGE_SIZE)
-    text = context.t(
-        "members.title",
-        total=total,
-        first=offset + 1 if total else 0,
-        last=offset + len(page),
+    return members_title(context.t, total, offset, len(page)), members_keyboard(
+        page, offset, total, context.t
     )
-    return text, members_keyboard(page, offset, total, context.t)
+
+
+def members_title(t: Translate, total: int, offset: int, shown: int) -> str:
+    """The heading of a page of the member list: how many, and which ones are shown."""
+    return t("members.title", total=total, first=offset + 1 if total else 0, last=offset + shown)
 
 
 @requires(Role.ADMIN)
@@ -208,20 +222,40 @@ async def _member_card(
     granted = await services.membership.granted_roles(user_id)
     from_config = services.config.config_roles(user_id)
     m = target.member
-    t = context.t
+    text = member_card_text(
+        context.t,
+        m,
+        department=department_name(context, m.department_id),
+        roles=role_names(context, target.roles),
+        config_roles=role_names(context, from_config) if from_config else None,
+        tz=services.config.timezone,
+    )
+    return text, member_card_keyboard(context.t, user_id, granted, from_config, offset)
+
+
+def member_card_text(
+    t: Translate,
+    member: Member,
+    *,
+    department: str,
+    roles: str,
+    config_roles: str | None,
+    tz: tzinfo,
+) -> str:
+    """One member's card: name, username, id, department, status, roles, date joined."""
     text = t(
         "members.card",
-        name=escape(m.display_name),
-        username=escape(f"@{m.username}") if m.username else "—",
-        user_id=m.user_id,
-        department=escape(department_name(context, m.department_id)),
-        status=t(f"status.{m.status.value}"),
-        roles=role_names(context, target.roles),
-        joined=m.joined_at.astimezone(services.config.timezone).strftime("%Y-%m-%d"),
+        name=escape(member.display_name),
+        username=escape(f"@{member.username}") if member.username else "—",
+        user_id=member.user_id,
+        department=escape(department),
+        status=t(f"status.{member.status.value}"),
+        roles=roles,
+        joined=member.joined_at.astimezone(tz).strftime("%Y-%m-%d"),
     )
-    if from_config:
-        text += "\n" + t("members.config_roles", roles=role_names(context, from_config))
-    return text, member_card_keyboard(t, user_id, granted, from_config, offset)
+    if config_roles:
+        text += "\n" + t("members.config_roles", roles=config_roles)
+    return text
 
 
 async def member_show(update: Update, context: BotContext, press: Press[cb.MemberShow]) -> None:

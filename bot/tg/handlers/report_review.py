@@ -42,6 +42,7 @@ from bot.domain.reports import (
     split_text,
     utf16_len,
 )
+from bot.i18n import Translate
 from bot.services.images import clean_image
 from bot.services.reports import ReportView
 from bot.tg import callbacks as cb
@@ -157,18 +158,19 @@ async def list_page(update: Update, context: BotContext, press: Press[cb.Reports
     total = (await reports.counts())[status]
     offset = min(data.offset, max(0, total - 1)) // REPORTS_PAGE * REPORTS_PAGE
     items = await reports.page(status, offset, REPORTS_PAGE)
-    if items:
-        text = context.t(
-            "reports.list_title",
-            status=_state(context, status),
-            total=total,
-            first=offset + 1,
-            last=offset + len(items),
-        )
-    else:
-        text = context.t("reports.list_empty", status=_state(context, status))
+    text = reports_list_title(context.t, status, total, offset, len(items))
     await query.answer()
     await _edit(update, text, reports_list_keyboard(context.t, status, items, offset, total))
+
+
+def reports_list_title(
+    t: Translate, status: ReportStatus, total: int, offset: int, shown: int
+) -> str:
+    """The heading of a page of one status's reports (or that there are none)."""
+    name = t(f"reports.state.{status.value}")
+    if not shown:
+        return t("reports.list_empty", status=name)
+    return t("reports.list_title", status=name, total=total, first=offset + 1, last=offset + shown)
 
 
 # --- a report's card -------------------------------------------------------------------------

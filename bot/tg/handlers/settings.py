@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, Translate
 from bot.services.membership import Caller
 from bot.tg import callbacks as cb
 from bot.tg.buttons import Press
@@ -13,14 +13,18 @@ from bot.tg.keyboards import leave_confirm_keyboard, settings_keyboard
 from bot.tg.menus import publish_member_menu
 
 
+def settings_text(t: Translate, note: str | None = None) -> str:
+    """The settings message: its title, and the note (a catalog key) under it if any."""
+    title = t("settings.title")
+    return f"{title}\n\n{t(note)}" if note else title
+
+
 def _settings_view(
     context: BotContext, caller: Caller, note: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     member = caller.member
     daily = member.daily_question if member else True
-    title = context.t("settings.title")
-    text = f"{title}\n\n{context.t(note)}" if note else title
-    return text, settings_keyboard(context.t, context.language, daily)
+    return settings_text(context.t, note), settings_keyboard(context.t, context.language, daily)
 
 
 async def settings(update: Update, context: BotContext) -> None:
