@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -19,15 +20,15 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.domain.members import Role
 from bot.services.delivery_worker import DeliveryWorker
 from bot.services.registry import Services
 from bot.storage.database import Database
 from bot.tg import callbacks as cb
 from bot.tg import report_jobs
-from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, Handler, gate
-from bot.tg.backup import schedule_backup
+from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, gate
+from bot.tg.buttons import button
 from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
-from bot.tg.digest import schedule_digest
 from bot.tg.handlers import (
     admin,
     broadcast,
@@ -41,12 +42,13 @@ from bot.tg.handlers import (
     settings,
     start,
 )
-from bot.tg.health import POLLING_REQUEST_KEY, PollingRequest, schedule_heartbeat
+from bot.tg.health import POLLING_REQUEST_KEY, PollingRequest
 from bot.tg.jobs import start_reminders
 from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
-from bot.tg.quiz_jobs import start_quiz_jobs
+from bot.tg.quiz_jobs import catch_up_daily_notice
 from bot.tg.ratelimit import SharedRateLimiter
+from bot.tg.schedule import register_jobs
 from bot.tg.sender import TelegramSender
 
 log = logging.getLogger(__name__)
@@ -142,48 +144,49 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("digest", digest.digest))
     # [commands]
 
-    # 0: buttons, one handler per callback-data type (each decodes its own payload).
-    buttons: list[tuple[type[cb.CallbackData], Handler]] = [
-        (cb.SetLanguage, settings.set_language),
-        (cb.SetDailyQuestion, settings.set_daily),
-        (cb.Leave, settings.leave),
-        (cb.InviteDepartment, admin.invite_department),
-        (cb.InviteCreate, admin.invite_create),
-        (cb.InviteList, admin.invite_list),
-        (cb.InviteRevoke, admin.invite_revoke),
-        (cb.MembersPage, admin.members_page),
-        (cb.MemberShow, admin.member_show),
-        (cb.MemberRole, admin.member_role),
-        (cb.ReviewerConfirm, admin.decide_reviewer),
-        (cb.QuizPickBank, quiz.pick_bank),
-        (cb.QuizResume, quiz.resume),
-        (cb.QuizAnswer, quiz.answer),
-        (cb.QuizSubmit, quiz.submit),
-        (cb.QuizReview, quiz.review_button),
-        (cb.DailyStart, quiz.daily_start),
-        (cb.AssignmentStart, quiz.assignment_start),
-        (cb.AssignBank, quiz.assign_bank),
-        (cb.AssignAudience, quiz.assign_audience),
-        (cb.AssignDeadline, quiz.assign_deadline),
-        (cb.Acknowledge, broadcast.acknowledge),
+    # 0: buttons, one handler per callback-data type. Each is decoded once here and the role
+    # (where one is named) checked when pressed, since callback data can be forged; data that
+    # does not decode gets the stale-button answer (bot/tg/buttons.py).
+    admin_only, reviewers, leaders = Role.ADMIN, Role.REVIEWER, Role.LEADER
+    buttons: list[BaseHandler[Update, BotContext, object]] = [
+        button(cb.SetLanguage, settings.set_language),
+        button(cb.SetDailyQuestion, settings.set_daily),
+        button(cb.Leave, settings.leave),
+        button(cb.InviteDepartment, admin.invite_department, role=admin_only),
+        button(cb.InviteCreate, admin.invite_create, role=admin_only),
+        button(cb.InviteList, admin.invite_list, role=admin_only),
+        button(cb.InviteRevoke, admin.invite_revoke, role=admin_only),
+        button(cb.MembersPage, admin.members_page, role=admin_only),
+        button(cb.MemberShow, admin.member_show, role=admin_only),
+        button(cb.MemberRole, admin.member_role, role=admin_only),
+        button(cb.ReviewerConfirm, admin.decide_reviewer, role=reviewers),
+        button(cb.QuizPickBank, quiz.pick_bank),
+        button(cb.QuizResume, quiz.resume),
+        button(cb.QuizAnswer, quiz.answer),
+        button(cb.QuizSubmit, quiz.submit),
+        button(cb.QuizReview, quiz.review_button),
+        button(cb.DailyStart, quiz.daily_start),
+        button(cb.AssignmentStart, quiz.assignment_start),
+        button(cb.AssignBank, quiz.assign_bank, role=admin_only),
+        button(cb.AssignAudience, quiz.assign_audience, role=admin_only),
+        button(cb.AssignDeadline, quiz.assign_deadline, role=admin_only),
+        button(cb.Acknowledge, broadcast.acknowledge),
         # Broadcast buttons outside their conversation (old draft, restart, forged).
-        (cb.BroadcastAudience, broadcast.stale),
-        (cb.BroadcastConfirm, broadcast.stale),
-        # Reviewers (each checks the role when pressed). Note and reply start a conversation.
-        (cb.ReportsHome, report_review.home),
-        (cb.ReportsList, report_review.list_page),
-        (cb.ReportOpen, report_review.open_report),
-        (cb.ReportMedia, report_review.media),
-        (cb.ReportSetStatus, report_review.set_status),
-        (cb.ReportExport, report_review.export),
-        # Leaders' digest (the role is checked again when pressed).
-        (cb.DigestWeek, digest.digest_week),
+        button(cb.BroadcastAudience, broadcast.stale, role=admin_only),
+        button(cb.BroadcastConfirm, broadcast.stale, role=admin_only),
+        # Reviewers. Note and reply start a conversation (registered with it).
+        button(cb.ReportsHome, report_review.home, role=reviewers),
+        button(cb.ReportsList, report_review.list_page, role=reviewers),
+        button(cb.ReportOpen, report_review.open_report, role=reviewers),
+        button(cb.ReportMedia, report_review.media, role=reviewers),
+        button(cb.ReportSetStatus, report_review.set_status, role=reviewers),
+        button(cb.ReportExport, report_review.export, role=reviewers),
+        # Leaders' digest.
+        button(cb.DigestWeek, digest.digest_week, role=leaders),
         # [buttons]
     ]
-    for data_type, callback in buttons:
-        application.add_handler(
-            CallbackQueryHandler(errors.tolerant(callback), pattern=data_type.pattern())
-        )
+    for handler in buttons:
+        application.add_handler(handler)
 
     # 0, last: catch-alls. Anything above that matched has already answered.
     application.add_handler(CallbackQueryHandler(errors.stale_button))
@@ -217,26 +220,22 @@ async def _post_init(application: Application) -> None:
     if isinstance(application.bot.rate_limiter, SharedRateLimiter):
         application.bot.rate_limiter.observe(worker.note_send)
     await worker.start()
-    # Jobs: a reminder job per upcoming send, a daily re-plan, the start-up catch-up, and the
-    # daily check that warns admins (weekly at most) while the official schedule is missing.
-    await start_reminders(application)
-    # Quizzes: the daily-question notice at quiz.daily_time (caught up within hours if the
-    # bot was down), an hourly check for assigned tests due within a day, and the admins'
-    # weekly notice of newly flagged questions.
-    await start_quiz_jobs(application)
-
     # Anonymous reports: load (or create) the receipt secret now, so a problem stops start-up.
-    # Reporters' writes are stored at fixed clock ticks (reports.write_every_minutes); at the
-    # full hour the tick announces to reviewers what came in, counts and categories only, so
-    # neither the files nor a notice show when anyone filed.
     services.reports.open()
-    report_jobs.schedule_ticks(application, now)
-    # The weekly digest for leaders, and the nightly job that deletes reports past retention
-    # and then takes the online backup, at their configured local times.
-    schedule_digest(application)
-    schedule_backup(application)
-    # The heartbeat for `python -m bot health` (Docker's HEALTHCHECK), every 30 s.
-    schedule_heartbeat(application)
+    # Every scheduled job, in this order (bot/tg/schedule.py): a reminder job per upcoming
+    # send, their daily re-plan and the daily check that warns admins (weekly at most) while
+    # the official schedule is missing; the daily-question notice at quiz.daily_time, an
+    # hourly check for assigned tests due within a day, the admins' weekly notice of newly
+    # flagged questions; the report tick every reports.write_every_minutes (at the full hour
+    # it announces to reviewers what came in, counts and categories only, so neither the
+    # files nor a notice show when anyone filed); the leaders' weekly digest; the nightly
+    # retention and online backup; the heartbeat for `python -m bot health` (Docker's
+    # HEALTHCHECK), every 30 s.
+    register_jobs(application, now)
+    # What came due while the bot was down: reminder sends, today's daily notice (within
+    # hours), and the holiday-schedule warning.
+    await start_reminders(services)
+    await catch_up_daily_notice(services)
 
     log.info("bot @%s ready", services.bot_username)
 

@@ -19,7 +19,7 @@ from bot.demo.activity import seed_demo_activity
 from bot.demo.members import DemoMember, MembersEndpoint
 from bot.runtime import running
 from bot.sandbox import Sandbox
-from bot.tg import report_jobs
+from bot.tg import schedule
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ async def demo_environment(
                 members_endpoint.services = application.bot_data["services"]
                 # Reviewers normally hear of new reports in one batch at the full hour; the
                 # demo announces at every one-minute tick so a visitor sees the notice arrive.
-                report_jobs.schedule_ticks(application, datetime.now(UTC), announce_every=None)
+                schedule.schedule_ticks(application, datetime.now(UTC), announce_every=None)
                 for m in MEMBERS:
                     # Each member opens the bot once, so every chat starts with its greeting.
                     sandbox.send_text(m.user_id, f"/start {m.invite}" if m.invite else "/start")

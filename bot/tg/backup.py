@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import Application, Job
-
 from bot.services.backup import daily_backup, raise_if_broken
-from bot.services.registry import Services
-from bot.tg.context import SERVICES_KEY, BotContext
+from bot.tg.context import BotContext
 
 log = logging.getLogger(__name__)
 
 BACKUP_JOB = "backup daily"
-MISFIRE_GRACE = {"misfire_grace_time": 6 * 3600}
 
 
 async def backup_job(context: BotContext) -> None:
@@ -30,20 +26,4 @@ async def backup_job(context: BotContext) -> None:
     raise_if_broken(result)
     log.info(
         "backup %s (%d bytes) ok; %d old one(s) removed", result.path, result.size, len(removed)
-    )
-
-
-def schedule_backup(application: Application) -> Job:
-    """(Re)schedule the daily backup at `backup.time`, local time."""
-    services: Services = application.bot_data[SERVICES_KEY]
-    job_queue = application.job_queue
-    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
-    for job in job_queue.get_jobs_by_name(BACKUP_JOB):
-        job.schedule_removal()
-    config = services.config
-    return job_queue.run_daily(
-        backup_job,
-        time=config.backup.time.replace(tzinfo=config.timezone),
-        name=BACKUP_JOB,
-        job_kwargs=MISFIRE_GRACE,
     )

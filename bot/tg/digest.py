@@ -6,20 +6,16 @@ import logging
 from datetime import datetime
 
 from telegram import Bot
-from telegram.ext import Application, Job
 
 from bot.services.digest import PeriodChoice, RenderedDigest
 from bot.services.registry import Services
-from bot.tg.context import SERVICES_KEY, BotContext
+from bot.tg.context import BotContext
 from bot.tg.notify import deliver
 
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "digest weekly"
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
-# APScheduler's default grace is 1 s: a digest that starts late because the loop is busy would
-# be skipped silently. A few hours late is still this week's digest.
-MISFIRE_GRACE = {"misfire_grace_time": 6 * 3600}
 
 
 def ptb_days(weekday: int) -> tuple[int, ...]:
@@ -71,20 +67,3 @@ async def weekly_digest(context: BotContext) -> None:
     """Job: the weekly digest."""
     services = context.services
     await deliver_weekly_digest(context.bot, services, services.now())
-
-
-def schedule_digest(application: Application) -> Job:
-    """(Re)schedule the weekly digest at `digest.weekday` and `digest.time`, local time."""
-    services: Services = application.bot_data[SERVICES_KEY]
-    job_queue = application.job_queue
-    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
-    for job in job_queue.get_jobs_by_name(DIGEST_JOB):
-        job.schedule_removal()
-    config = services.config
-    return job_queue.run_daily(
-        weekly_digest,
-        time=config.digest.time.replace(tzinfo=config.timezone),
-        days=ptb_days(config.digest.weekday),
-        name=DIGEST_JOB,
-        job_kwargs=MISFIRE_GRACE,
-    )

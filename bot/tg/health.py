@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram.error import TelegramError
-from telegram.ext import Application, Job
+from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.services.health import HEARTBEAT_EVERY, POLL_STALE_AFTER, Beat
+from bot.services.health import POLL_STALE_AFTER, Beat
 from bot.services.registry import Services
 from bot.tg.context import SERVICES_KEY, BotContext
 
@@ -80,18 +80,3 @@ async def beat(application: Application, now: datetime) -> Beat:
 async def heartbeat_job(context: BotContext) -> None:
     """Job: one heartbeat, on the real clock (the file is read against the real clock)."""
     await beat(context.application, datetime.now(UTC))
-
-
-def schedule_heartbeat(application: Application) -> Job:
-    """Beat every HEARTBEAT_EVERY, starting a few seconds after start-up."""
-    job_queue = application.job_queue
-    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
-    for job in job_queue.get_jobs_by_name(HEARTBEAT_JOB):
-        job.schedule_removal()
-    return job_queue.run_repeating(
-        heartbeat_job,
-        interval=HEARTBEAT_EVERY,
-        first=5,
-        name=HEARTBEAT_JOB,
-        job_kwargs={"misfire_grace_time": int(HEARTBEAT_EVERY.total_seconds())},
-    )

@@ -6,12 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram.ext import Application
-
 from bot.services.registry import Services
-from bot.tg.context import SERVICES_KEY, BotContext
-from bot.tg.digest import ptb_days
-from bot.tg.jobs import MISFIRE_GRACE
+from bot.tg.context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -52,35 +48,8 @@ def daily_due_since(now: datetime, services: Services) -> bool:
     return due <= local <= due + DAILY_CATCH_UP
 
 
-async def start_quiz_jobs(application: Application) -> None:
-    """Schedule the daily notice, deadline checks, the weekly quality notice; catch up a notice."""
-    services: Services = application.bot_data[SERVICES_KEY]
-    jobs = application.job_queue
-    assert jobs is not None, "python-telegram-bot[job-queue] is required"
-    for name in (DAILY_JOB, DEADLINE_JOB, ITEMS_JOB):
-        for job in jobs.get_jobs_by_name(name):
-            job.schedule_removal()
-    config = services.config
-    jobs.run_daily(
-        daily_question_job,
-        time=config.quiz.daily_time.replace(tzinfo=config.timezone),
-        name=DAILY_JOB,
-        job_kwargs=MISFIRE_GRACE,
-    )
-    jobs.run_repeating(
-        deadline_reminder_job,
-        interval=3600,
-        first=60,
-        name=DEADLINE_JOB,
-        job_kwargs=MISFIRE_GRACE,
-    )
-    jobs.run_daily(
-        item_notice_job,
-        time=config.digest.time.replace(tzinfo=config.timezone),
-        days=ptb_days(config.digest.weekday),
-        name=ITEMS_JOB,
-        job_kwargs=MISFIRE_GRACE,
-    )
+async def catch_up_daily_notice(services: Services) -> None:
+    """At start-up: today's daily notice, if it came due while the bot was down (within hours)."""
     now = services.now()
     if daily_due_since(now, services):
         await services.daily.send_daily_notice(now)

@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, JobQueue
+from telegram.ext import Application
 
 from bot.domain.members import Role
-from bot.domain.reports import next_boundary
 from bot.i18n import translator
 from bot.services.registry import Services
 from bot.services.reports import Announcement
@@ -156,34 +155,11 @@ async def announce(bot: Bot, services: Services, announcement: Announcement) -> 
         await notify_many(bot, services, admins, text)
 
 
-def schedule_ticks(
-    application: Application,
-    now: datetime,
-    *,
-    announce_every: timedelta | None = timedelta(hours=1),
+def start_batches(
+    application: Application, now: datetime, announce_every: timedelta | None
 ) -> None:
-    """Tick every reports.write_every_minutes from the full hour; announce every
-    `announce_every` (the full hour), or at every tick if None (the demo).
-
-    The grace is a whole interval (a tick that starts late still runs, once), and two runs may
-    overlap, so a slow delivery never makes the scheduler skip a tick and log that it did.
-    """
+    """Before the tick job is registered (bot/tg/schedule.py): the courier, and the batch
+    boundaries: every `announce_every` (the full hour), or every tick if None (the demo)."""
     services: Services = application.bot_data[SERVICES_KEY]
     application.bot_data.setdefault(COURIER_KEY, Courier())
     services.reports.start_batches(now, announce_every)
-    job_queue: JobQueue | None = application.job_queue
-    assert job_queue is not None
-    for job in job_queue.get_jobs_by_name(TICK_JOB):
-        job.schedule_removal()
-    every = services.reports.write_every
-    job_queue.run_repeating(
-        tick_job,
-        interval=every,
-        first=next_boundary(now, every),
-        name=TICK_JOB,
-        job_kwargs={
-            "misfire_grace_time": int(every.total_seconds()),
-            "coalesce": True,
-            "max_instances": 2,
-        },
-    )

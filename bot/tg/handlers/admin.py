@@ -8,16 +8,18 @@ is told to all reviewers.
 from __future__ import annotations
 
 import contextlib
+from datetime import tzinfo
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.domain.members import Invite, Role, deep_link
-from bot.i18n import translate, translator
+from bot.domain.members import Invite, Member, Role, deep_link
+from bot.i18n import Translate, translate, translator
 from bot.services.membership import ReviewerDecision, ReviewerGrant, RevokeOutcome
 from bot.tg import callbacks as cb
 from bot.tg.access import requires
+from bot.tg.buttons import Press
 from bot.tg.context import BotContext
 from bot.tg.handlers.start import department_name, role_names
 from bot.tg.keyboards import (
@@ -50,12 +52,11 @@ async def invite(update: Update, context: BotContext) -> None:
     )
 
 
-@requires(Role.ADMIN)
-async def invite_department(update: Update, context: BotContext) -> None:
+async def invite_department(
+    update: Update, context: BotContext, press: Press[cb.InviteDepartment]
+) -> None:
     """Department chosen: offer use and time limits."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.InviteDepartment.decode(query.data or "")
+    query, data = press.query, press.data
     dept = context.services.config.department(data.department)
     if dept is None:
         await query.answer(context.t("common.stale_button"), show_alert=True)
@@ -67,13 +68,9 @@ async def invite_department(update: Update, context: BotContext) -> None:
     )
 
 
-@requires(Role.ADMIN)
-async def invite_create(update: Update, context: BotContext) -> None:
+async def invite_create(update: Update, context: BotContext, press: Press[cb.InviteCreate]) -> None:
     """Limits chosen: create the invite and show its link."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.InviteCreate.decode(query.data or "")
+    query, data = press.query, press.data
     services = context.services
     dept = services.config.department(data.department)
     if dept is None or data.max_uses < 0 or data.days < 0:
@@ -81,7 +78,7 @@ async def invite_create(update: Update, context: BotContext) -> None:
         return
     created = await services.membership.create_invite(
         department_id=dept.id,
-        created_by=context.caller.user_id,
+        created_by=press.caller.user_id,
         max_uses=data.max_uses or None,
         days=data.days or None,
         now=services.now(),
@@ -110,10 +107,22 @@ async def invite_create(update: Update, context: BotContext) -> None:
 
 
 def _invite_line(context: BotContext, n: int, invite: Invite) -> str:
-    services = context.services
-    t = context.t
-    department = escape(department_name(context, invite.department_id))
-    link = escape(deep_link(services.bot_username, invite.code))
+    return invite_line(
+        context.t,
+        n,
+        invite,
+        department=department_name(context, invite.department_id),
+        bot_username=context.services.bot_username,
+        tz=context.services.config.timezone,
+    )
+
+
+def invite_line(
+    t: Translate, n: int, invite: Invite, *, department: str, bot_username: str, tz: tzinfo
+) -> str:
+    """One entry of the invite list: department, uses, expiry (local time) and link."""
+    department = escape(department)
+    link = escape(deep_link(bot_username, invite.code))
     if invite.from_config:
         return t("invite.list_item_preset", n=n, department=department, link=link)
     uses = (
@@ -126,7 +135,7 @@ def _invite_line(context: BotContext, n: int, invite: Invite) -> str:
         if invite.expires_at is None
         else t(
             "invite.valid_until",
-            date=invite.expires_at.astimezone(services.config.timezone).strftime("%Y-%m-%d %H:%M"),
+            date=invite.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         )
     )
     return t("invite.list_item", n=n, department=department, uses=uses, expires=expires, link=link)
@@ -148,27 +157,21 @@ async def _invites_page(context: BotContext, offset: int) -> tuple[str, InlineKe
     return "\n\n".join(lines), invites_keyboard(t, page, offset, total)
 
 
-@requires(Role.ADMIN)
-async def invite_list(update: Update, context: BotContext) -> None:
+async def invite_list(update: Update, context: BotContext, press: Press[cb.InviteList]) -> None:
     """The invites that can still admit someone, each made in the bot with a revoke button."""
-    query = update.callback_query
-    assert query is not None
-    offset = cb.InviteList.decode(query.data or "").offset
+    query = press.query
+    offset = press.data.offset
     text, keyboard = await _invites_page(context, offset)
     await query.answer()
     await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
 
 
-@requires(Role.ADMIN)
-async def invite_revoke(update: Update, context: BotContext) -> None:
+async def invite_revoke(update: Update, context: BotContext, press: Press[cb.InviteRevoke]) -> None:
     """Withdraw an invite: it admits nobody from now on. Then redraw the list."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.InviteRevoke.decode(query.data or "")
+    query, data = press.query, press.data
     services = context.services
     outcome = await services.membership.revoke_invite(
-        actor_id=context.caller.user_id, code=data.code, now=services.now()
+        actor_id=press.caller.user_id, code=data.code, now=services.now()
     )
     text, keyboard = await _invites_page(context, data.offset)
     await query.answer(
@@ -181,13 +184,14 @@ async def invite_revoke(update: Update, context: BotContext) -> None:
 async def _members_page(context: BotContext, offset: int) -> tuple[str, InlineKeyboardMarkup]:
     membership = context.services.membership
     total, offset, page = await membership.member_page(offset, MEMBERS_PAGE_SIZE)
-    text = context.t(
-        "members.title",
-        total=total,
-        first=offset + 1 if total else 0,
-        last=offset + len(page),
+    return members_title(context.t, total, offset, len(page)), members_keyboard(
+        page, offset, total, context.t
     )
-    return text, members_keyboard(page, offset, total, context.t)
+
+
+def members_title(t: Translate, total: int, offset: int, shown: int) -> str:
+    """The heading of a page of the member list: how many, and which ones are shown."""
+    return t("members.title", total=total, first=offset + 1 if total else 0, last=offset + shown)
 
 
 @requires(Role.ADMIN)
@@ -199,12 +203,10 @@ async def members(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-@requires(Role.ADMIN)
-async def members_page(update: Update, context: BotContext) -> None:
+async def members_page(update: Update, context: BotContext, press: Press[cb.MembersPage]) -> None:
     """Paging through the member list."""
-    query = update.callback_query
-    assert query is not None
-    offset = cb.MembersPage.decode(query.data or "").offset
+    query = press.query
+    offset = press.data.offset
     text, keyboard = await _members_page(context, offset)
     await query.answer()
     await query.edit_message_text(text, reply_markup=keyboard)
@@ -220,28 +222,45 @@ async def _member_card(
     granted = await services.membership.granted_roles(user_id)
     from_config = services.config.config_roles(user_id)
     m = target.member
-    t = context.t
+    text = member_card_text(
+        context.t,
+        m,
+        department=department_name(context, m.department_id),
+        roles=role_names(context, target.roles),
+        config_roles=role_names(context, from_config) if from_config else None,
+        tz=services.config.timezone,
+    )
+    return text, member_card_keyboard(context.t, user_id, granted, from_config, offset)
+
+
+def member_card_text(
+    t: Translate,
+    member: Member,
+    *,
+    department: str,
+    roles: str,
+    config_roles: str | None,
+    tz: tzinfo,
+) -> str:
+    """One member's card: name, username, id, department, status, roles, date joined."""
     text = t(
         "members.card",
-        name=escape(m.display_name),
-        username=escape(f"@{m.username}") if m.username else "—",
-        user_id=m.user_id,
-        department=escape(department_name(context, m.department_id)),
-        status=t(f"status.{m.status.value}"),
-        roles=role_names(context, target.roles),
-        joined=m.joined_at.astimezone(services.config.timezone).strftime("%Y-%m-%d"),
+        name=escape(member.display_name),
+        username=escape(f"@{member.username}") if member.username else "—",
+        user_id=member.user_id,
+        department=escape(department),
+        status=t(f"status.{member.status.value}"),
+        roles=roles,
+        joined=member.joined_at.astimezone(tz).strftime("%Y-%m-%d"),
     )
-    if from_config:
-        text += "\n" + t("members.config_roles", roles=role_names(context, from_config))
-    return text, member_card_keyboard(t, user_id, granted, from_config, offset)
+    if config_roles:
+        text += "\n" + t("members.config_roles", roles=config_roles)
+    return text
 
 
-@requires(Role.ADMIN)
-async def member_show(update: Update, context: BotContext) -> None:
+async def member_show(update: Update, context: BotContext, press: Press[cb.MemberShow]) -> None:
     """One member's card with role buttons."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.MemberShow.decode(query.data or "")
+    query, data = press.query, press.data
     card = await _member_card(context, data.user_id, data.offset)
     if card is None:
         await query.answer(context.t("members.not_found"), show_alert=True)
@@ -250,19 +269,11 @@ async def member_show(update: Update, context: BotContext) -> None:
     await query.edit_message_text(card[0], reply_markup=card[1])
 
 
-@requires(Role.ADMIN)
-async def member_role(update: Update, context: BotContext) -> None:
+async def member_role(update: Update, context: BotContext, press: Press[cb.MemberRole]) -> None:
     """Grant or revoke a role, then redraw the card."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.MemberRole.decode(query.data or "")
+    query, data = press.query, press.data
     services = context.services
-    try:
-        role = Role(data.role)
-    except ValueError:
-        await query.answer(context.t("common.stale_button"), show_alert=True)
-        return
+    role = data.role
     target = await services.membership.caller(data.user_id)
     if not target.is_member:
         await query.answer(context.t("members.not_found"), show_alert=True)
@@ -271,7 +282,7 @@ async def member_role(update: Update, context: BotContext) -> None:
         await _grant_reviewer(update, context, data)
         return
     changed = await services.membership.set_role(
-        actor_id=context.caller.user_id,
+        actor_id=press.caller.user_id,
         user_id=data.user_id,
         role=role,
         granted=data.grant,
@@ -290,7 +301,7 @@ async def member_role(update: Update, context: BotContext) -> None:
             context,
             "reviewers.revoked",
             extra=(data.user_id,),
-            admin=context.caller.user_id,
+            admin=press.caller.user_id,
             name=data.user_id,
         )
 
@@ -352,17 +363,15 @@ async def _grant_reviewer(update: Update, context: BotContext, data: cb.MemberRo
     await _tell_reviewers(context, "reviewers.granted_direct", admin=admin_id, name=data.user_id)
 
 
-@requires(Role.REVIEWER)
-async def decide_reviewer(update: Update, context: BotContext) -> None:
+async def decide_reviewer(
+    update: Update, context: BotContext, press: Press[cb.ReviewerConfirm]
+) -> None:
     """A reviewer confirms or declines an admin's proposal (the role is checked when pressed)."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.ReviewerConfirm.decode(query.data or "")
+    query, data = press.query, press.data
     services = context.services
     proposal = services.membership.proposal(data.user_id)
     decision = await services.membership.decide_reviewer(
-        reviewer_id=context.caller.user_id,
+        reviewer_id=press.caller.user_id,
         user_id=data.user_id,
         accept=data.accept,
         now=services.now(),
@@ -376,7 +385,7 @@ async def decide_reviewer(update: Update, context: BotContext) -> None:
     people = {
         "admin": proposal.proposer_id,
         "name": data.user_id,
-        "confirmer": context.caller.user_id,
+        "confirmer": press.caller.user_id,
     }
     if decision is ReviewerDecision.CONFIRMED:
         await query.answer(context.t("reviewers.confirmed_toast"))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -21,6 +20,7 @@ from bot.domain.members import Role
 from bot.services.delivery import AckOutcome, progress_text
 from bot.tg import callbacks as cb
 from bot.tg.access import requires
+from bot.tg.buttons import Press, button
 from bot.tg.context import BotContext
 from bot.tg.keyboards import broadcast_audience_keyboard, broadcast_preview_keyboard
 
@@ -48,12 +48,8 @@ def conversation() -> ConversationHandler:
             entry_points=[CommandHandler("broadcast", start)],
             states={
                 TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_text)],
-                AUDIENCE: [
-                    CallbackQueryHandler(chose_audience, pattern=cb.BroadcastAudience.pattern())
-                ],
-                CONFIRM: [
-                    CallbackQueryHandler(confirm, pattern=cb.BroadcastConfirm.pattern()),
-                ],
+                AUDIENCE: [button(cb.BroadcastAudience, chose_audience, role=Role.ADMIN)],
+                CONFIRM: [button(cb.BroadcastConfirm, confirm, role=Role.ADMIN)],
             },
             fallbacks=[CommandHandler("cancel", cancel)],
             name="broadcast",
@@ -108,22 +104,22 @@ def _audience_name(context: BotContext, audience: Audience) -> str:
 
 def _audience(data: cb.BroadcastAudience, context: BotContext) -> Audience | None:
     """The audience a button names, if it is one this config has."""
-    if data.kind == "all":
+    if data.kind is cb.AudienceKind.ALL:
         return Audience("all")
-    if data.kind == "department" and context.services.config.department(data.value):
+    if data.kind is cb.AudienceKind.DEPARTMENT and context.services.config.department(data.value):
         return Audience("department", data.value)
-    if data.kind == "role" and data.value in {r.value for r in Role}:
+    if data.kind is cb.AudienceKind.ROLE and data.value in {r.value for r in Role}:
         return Audience("role", data.value)
     return None
 
 
-@requires(Role.ADMIN)
-async def chose_audience(update: Update, context: BotContext) -> int | None:
+async def chose_audience(
+    update: Update, context: BotContext, press: Press[cb.BroadcastAudience]
+) -> int | None:
     """Audience chosen: show the notice exactly as members will see it, with the count."""
-    query = update.callback_query
-    assert query is not None
+    query = press.query
     draft = _draft(context)
-    audience = _audience(cb.BroadcastAudience.decode(query.data or ""), context)
+    audience = _audience(press.data, context)
     if draft is None or audience is None:
         await query.answer(context.t("broadcast.expired"), show_alert=True)
         return ConversationHandler.END
@@ -142,14 +138,12 @@ async def chose_audience(update: Update, context: BotContext) -> int | None:
     return CONFIRM
 
 
-@requires(Role.ADMIN)
-async def confirm(update: Update, context: BotContext) -> int | None:
+async def confirm(
+    update: Update, context: BotContext, press: Press[cb.BroadcastConfirm]
+) -> int | None:
     """Send (the preview message becomes the progress message) or drop the draft."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
+    query, data = press.query, press.data
     draft = _draft(context)
-    data = cb.BroadcastConfirm.decode(query.data or "")
     message = query.message
     if draft is None or draft.audience is None or message is None:
         await query.answer(context.t("broadcast.expired"), show_alert=True)
@@ -176,7 +170,7 @@ async def confirm(update: Update, context: BotContext) -> int | None:
         "notice",
         {"text": {services.config.language: draft.text}, "ack": True},
         recipients,
-        created_by=context.caller.user_id,
+        created_by=press.caller.user_id,
         progress=(message.chat.id, message.message_id),
         now=services.now(),
     )
@@ -191,25 +185,20 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-@requires(Role.ADMIN)
-async def stale(update: Update, context: BotContext) -> None:
+async def stale(update: Update, context: BotContext, press: Press[cb.CallbackData]) -> None:
     """A broadcast button outside its conversation (old draft, restart): ask to start again."""
-    if update.callback_query:
-        await update.callback_query.answer(context.t("broadcast.expired"), show_alert=True)
+    await press.query.answer(context.t("broadcast.expired"), show_alert=True)
 
 
-async def acknowledge(update: Update, context: BotContext) -> None:
+async def acknowledge(update: Update, context: BotContext, press: Press[cb.Acknowledge]) -> None:
     """已阅知悉: store it once; pressing again only says so again."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.Acknowledge.decode(query.data or "")
+    query, data = press.query, press.data
     if data.campaign == 0:
         await query.answer(context.t("delivery.ack_preview"))
         return
     services = context.services
     outcome = await services.delivery.acknowledge(
-        data.campaign, context.caller.user_id, services.now()
+        data.campaign, press.caller.user_id, services.now()
     )
     if outcome is AckOutcome.NOT_RECIPIENT:
         await query.answer(context.t("common.stale_button"), show_alert=True)

@@ -11,7 +11,7 @@ from bot.domain.members import Role
 from bot.services.reminders import render_plan
 from bot.tg.access import requires
 from bot.tg.context import BotContext
-from bot.tg.jobs import replan_after_reload
+from bot.tg.schedule import replan_after_reload
 
 MAX_PROBLEMS_SHOWN = 15
 

@@ -8,6 +8,7 @@ from bot.domain.members import Role
 from bot.services.digest import PeriodChoice
 from bot.tg import callbacks as cb
 from bot.tg.access import requires
+from bot.tg.buttons import Press
 from bot.tg.context import BotContext
 from bot.tg.keyboards import digest_keyboard
 
@@ -22,17 +23,12 @@ async def digest(update: Update, context: BotContext) -> None:
     )
 
 
-@requires(Role.LEADER)
-async def digest_week(update: Update, context: BotContext) -> None:
-    """Period chosen (role checked again: buttons can be forged): the text, then the chart."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.DigestWeek.decode(query.data or "")
-    try:
-        choice = PeriodChoice(data.week)
-    except ValueError:
-        choice = None
-    if choice not in (PeriodChoice.THIS_WEEK, PeriodChoice.LAST_WEEK) or query.message is None:
+async def digest_week(update: Update, context: BotContext, press: Press[cb.DigestWeek]) -> None:
+    """Period chosen (registered for leaders: the role is checked again when pressed): the
+    text, then the chart."""
+    query = press.query
+    choice = PeriodChoice(press.data.week.value)
+    if query.message is None:
         await query.answer(context.t("common.stale_button"), show_alert=True)
         return
     await query.answer()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from telegram import Update
@@ -10,8 +9,8 @@ from telegram.error import Forbidden
 
 from bot.domain.members import Role
 from bot.i18n import translate
-from bot.tg.access import Handler, handled_as_report
-from bot.tg.callbacks import CallbackDataError
+from bot.tg.access import handled_as_report
+from bot.tg.buttons import answer_stale
 from bot.tg.context import BotContext
 from bot.tg.notify import notify_many
 
@@ -80,24 +79,9 @@ async def _reporter_error(update: Update, context: BotContext) -> None:
         services.reports.problem()
 
 
-def tolerant(handler: Handler) -> Handler:
-    """A button handler whose malformed data (forged, truncated, old) gets the stale answer."""
-
-    @functools.wraps(handler)
-    async def checked(update: Update, context: BotContext) -> object:
-        try:
-            return await handler(update, context)
-        except CallbackDataError:
-            await stale_button(update, context)
-            return None
-
-    return checked
-
-
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button no handler claims: from an old version, an old session, or forged."""
-    if update.callback_query:
-        await update.callback_query.answer(context.t("common.stale_button"), show_alert=True)
+    await answer_stale(update, context)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -24,6 +24,7 @@ from bot.domain.quiz import (
 from bot.services.quiz import AnswerOutcome, NothingToAsk
 from bot.tg import callbacks as cb
 from bot.tg.access import requires
+from bot.tg.buttons import Press
 from bot.tg.context import BotContext
 from bot.tg.keyboards import (
     assign_audience_keyboard,
@@ -235,12 +236,9 @@ async def quiz(update: Update, context: BotContext) -> None:
     )
 
 
-async def pick_bank(update: Update, context: BotContext) -> None:
+async def pick_bank(update: Update, context: BotContext, press: Press[cb.QuizPickBank]) -> None:
     """A bank was chosen: start the session in the same message."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.QuizPickBank.decode(query.data or "")
+    query, data = press.query, press.data
     services = context.services
     bank = data.bank if data.bank == MIXED or services.quiz.bank_title(data.bank) else None
     if bank is None:
@@ -248,7 +246,7 @@ async def pick_bank(update: Update, context: BotContext) -> None:
         return
     try:
         session = await services.quiz.start(
-            context.caller.user_id, SessionKind.QUIZ, services.now(), bank_id=bank
+            press.caller.user_id, SessionKind.QUIZ, services.now(), bank_id=bank
         )
     except NothingToAsk:
         await query.answer(context.t("quiz.no_questions"), show_alert=True)
@@ -257,22 +255,19 @@ async def pick_bank(update: Update, context: BotContext) -> None:
     await _show_session(update, context, session, edit=True)
 
 
-async def resume(update: Update, context: BotContext) -> None:
+async def resume(update: Update, context: BotContext, press: Press[cb.QuizResume]) -> None:
     """Continue or abandon an unfinished session."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.QuizResume.decode(query.data or "")
+    query, data = press.query, press.data
     quiz_service = context.services.quiz
-    active = await quiz_service.active(context.caller.user_id)
+    active = await quiz_service.active(press.caller.user_id)
     if active is None or active.id != data.session:
         await query.answer(context.t("quiz.stale"), show_alert=True)
         return
     await query.answer()
-    if data.action == "continue":
+    if data.action is cb.ResumeAction.CONTINUE:
         await _show_session(update, context, active, edit=True)
         return
-    await quiz_service.abandon(context.caller.user_id)
+    await quiz_service.abandon(press.caller.user_id)
     await query.edit_message_text(
         context.t("quiz.abandoned")
         + "\n\n"
@@ -297,11 +292,9 @@ async def _session_for_button(
     return session
 
 
-async def answer(update: Update, context: BotContext) -> None:
+async def answer(update: Update, context: BotContext, press: Press[cb.QuizAnswer]) -> None:
     """An option button: grade at once (single, judge) or toggle (multiple)."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.QuizAnswer.decode(query.data or "")
+    query, data = press.query, press.data
     session = await _session_for_button(update, context, data.session, data.position)
     if session is None:
         return
@@ -323,11 +316,9 @@ async def answer(update: Update, context: BotContext) -> None:
     await _grade(update, context, session, frozenset({data.choice}))
 
 
-async def submit(update: Update, context: BotContext) -> None:
+async def submit(update: Update, context: BotContext, press: Press[cb.QuizSubmit]) -> None:
     """Submit the toggled options of a multiple-choice question."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.QuizSubmit.decode(query.data or "")
+    query, data = press.query, press.data
     session = await _session_for_button(update, context, data.session, data.position)
     if session is None:
         return
@@ -393,7 +384,7 @@ async def review(update: Update, context: BotContext) -> None:
     await _start_review(update, context, edit=False)
 
 
-async def review_button(update: Update, context: BotContext) -> None:
+async def review_button(update: Update, context: BotContext, press: Press[cb.QuizReview]) -> None:
     """The 复习错题 button under a result: start reviewing in a new message."""
     await _start_review(update, context, edit=False)
 
@@ -406,26 +397,21 @@ def daily_key(day: datetime) -> str:
     return day.strftime("%Y%m%d")
 
 
-async def daily_start(update: Update, context: BotContext) -> None:
+async def daily_start(update: Update, context: BotContext, press: Press[cb.DailyStart]) -> None:
     """The daily notice's button: today's question replaces the notice."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.DailyStart.decode(query.data or "")
+    query, data = press.query, press.data
     services = context.services
     today = daily_key(services.now().astimezone(services.config.timezone))
     if data.day != today:
         await query.answer(context.t("daily.old"), show_alert=True)
         return
-    existing = await services.quiz.active_daily(context.caller.user_id)
+    existing = await services.quiz.active_daily(press.caller.user_id)
     if existing is not None and existing.message_id == (query.message and query.message.message_id):
         await query.answer()
         await _show_session(update, context, existing, edit=True)
         return
     try:
-        session = await services.quiz.start(
-            context.caller.user_id, SessionKind.DAILY, services.now()
-        )
+        session = await services.quiz.start(press.caller.user_id, SessionKind.DAILY, services.now())
     except NothingToAsk:
         await query.answer(context.t("daily.none"), show_alert=True)
         return
@@ -436,15 +422,14 @@ async def daily_start(update: Update, context: BotContext) -> None:
 # --- assigned tests --------------------------------------------------------------------------
 
 
-async def assignment_start(update: Update, context: BotContext) -> None:
+async def assignment_start(
+    update: Update, context: BotContext, press: Press[cb.AssignmentStart]
+) -> None:
     """The assigned-test notice's button: start the test (in a new message)."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.AssignmentStart.decode(query.data or "")
+    query, data = press.query, press.data
     services = context.services
     assignment = await services.assigned_tests.get(data.assignment)
-    caller = context.caller
+    caller = press.caller
     if assignment is None:
         await query.answer(context.t("common.stale_button"), show_alert=True)
         return
@@ -486,12 +471,9 @@ async def assign(update: Update, context: BotContext) -> None:
     )
 
 
-@requires(Role.ADMIN)
-async def assign_bank(update: Update, context: BotContext) -> None:
+async def assign_bank(update: Update, context: BotContext, press: Press[cb.AssignBank]) -> None:
     """Bank chosen: keep it in the draft and ask for the audience."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.AssignBank.decode(query.data or "")
+    query, data = press.query, press.data
     title = context.services.quiz.bank_title(data.bank)
     if title is None:
         await query.answer(context.t("common.stale_button"), show_alert=True)
@@ -511,12 +493,11 @@ def _audience_name(context: BotContext, department: str) -> str | None:
     return dept.name if dept else None
 
 
-@requires(Role.ADMIN)
-async def assign_audience(update: Update, context: BotContext) -> None:
+async def assign_audience(
+    update: Update, context: BotContext, press: Press[cb.AssignAudience]
+) -> None:
     """Audience chosen: ask for the deadline."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.AssignAudience.decode(query.data or "")
+    query, data = press.query, press.data
     bank = context.user_data.get(ASSIGN_DRAFT)
     title = context.services.quiz.bank_title(bank) if bank else None
     audience = _audience_name(context, data.department)
@@ -530,13 +511,11 @@ async def assign_audience(update: Update, context: BotContext) -> None:
     )
 
 
-@requires(Role.ADMIN)
-async def assign_deadline(update: Update, context: BotContext) -> None:
+async def assign_deadline(
+    update: Update, context: BotContext, press: Press[cb.AssignDeadline]
+) -> None:
     """Deadline chosen: create the assignment and notify its members."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.AssignDeadline.decode(query.data or "")
+    query, data = press.query, press.data
     services = context.services
     bank = context.user_data.get(ASSIGN_DRAFT)
     title = services.quiz.bank_title(bank) if bank else None
@@ -548,7 +527,7 @@ async def assign_deadline(update: Update, context: BotContext) -> None:
         bank_id=bank,
         departments=None if data.department == "*" else [data.department],
         days=data.days,
-        created_by=context.caller.user_id,
+        created_by=press.caller.user_id,
         now=services.now(),
     )
     context.user_data.pop(ASSIGN_DRAFT, None)

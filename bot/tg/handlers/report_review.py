@@ -42,10 +42,12 @@ from bot.domain.reports import (
     split_text,
     utf16_len,
 )
+from bot.i18n import Translate
 from bot.services.images import clean_image
 from bot.services.reports import ReportView
 from bot.tg import callbacks as cb
-from bot.tg.access import refuse, requires
+from bot.tg.access import refuse
+from bot.tg.buttons import Press, press_callback
 from bot.tg.context import BotContext
 from bot.tg.handlers.reports import quoted, thread_lines
 from bot.tg.keyboards import (
@@ -93,13 +95,6 @@ async def _edit(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> No
             raise
 
 
-def _status_from(value: str) -> ReportStatus | None:
-    try:
-        return ReportStatus(value)
-    except ValueError:
-        return None
-
-
 # --- /reports and the list -------------------------------------------------------------------
 
 
@@ -140,11 +135,9 @@ async def reports_command(update: Update, context: BotContext) -> None:
     await refuse(update, context, "access.no_permission")
 
 
-@requires(Role.REVIEWER)
-async def home(update: Update, context: BotContext) -> None:
+async def home(update: Update, context: BotContext, press: Press[cb.ReportsHome]) -> None:
     """Back to the overview."""
-    query = update.callback_query
-    assert query is not None
+    query = press.query
     lines, counts = await _overview(context)
     await query.answer()
     await _edit(
@@ -154,32 +147,30 @@ async def home(update: Update, context: BotContext) -> None:
     )
 
 
-@requires(Role.REVIEWER)
-async def list_page(update: Update, context: BotContext) -> None:
+async def list_page(update: Update, context: BotContext, press: Press[cb.ReportsList]) -> None:
     """A page of the reports in one status."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.ReportsList.decode(query.data or "")
-    status = _status_from(data.status)
-    if status is None or data.offset < 0:
+    query, data = press.query, press.data
+    status = data.status
+    if data.offset < 0:
         await query.answer(context.t("common.stale_button"), show_alert=True)
         return
     reports = context.services.reports
     total = (await reports.counts())[status]
     offset = min(data.offset, max(0, total - 1)) // REPORTS_PAGE * REPORTS_PAGE
     items = await reports.page(status, offset, REPORTS_PAGE)
-    if items:
-        text = context.t(
-            "reports.list_title",
-            status=_state(context, status),
-            total=total,
-            first=offset + 1,
-            last=offset + len(items),
-        )
-    else:
-        text = context.t("reports.list_empty", status=_state(context, status))
+    text = reports_list_title(context.t, status, total, offset, len(items))
     await query.answer()
     await _edit(update, text, reports_list_keyboard(context.t, status, items, offset, total))
+
+
+def reports_list_title(
+    t: Translate, status: ReportStatus, total: int, offset: int, shown: int
+) -> str:
+    """The heading of a page of one status's reports (or that there are none)."""
+    name = t(f"reports.state.{status.value}")
+    if not shown:
+        return t("reports.list_empty", status=name)
+    return t("reports.list_title", status=name, total=total, first=offset + 1, last=offset + shown)
 
 
 # --- a report's card -------------------------------------------------------------------------
@@ -372,15 +363,11 @@ async def _show_card(update: Update, context: BotContext, view: ReportView, *, e
     return clipped
 
 
-@requires(Role.REVIEWER)
-async def open_report(update: Update, context: BotContext) -> None:
+async def open_report(update: Update, context: BotContext, press: Press[cb.ReportOpen]) -> None:
     """Open a report: its card, then its attachments (audited)."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    ref = cb.ReportOpen.decode(query.data or "").ref
+    query, ref = press.query, press.data.ref
     services = context.services
-    view = await services.reports.open_report(ref, context.caller.user_id, services.now())
+    view = await services.reports.open_report(ref, press.caller.user_id, services.now())
     if view is None:
         await query.answer(context.t("reports.not_found"), show_alert=True)
         return
@@ -389,39 +376,29 @@ async def open_report(update: Update, context: BotContext) -> None:
     await _send_material(update, context, view, full_text=clipped)
 
 
-@requires(Role.REVIEWER)
-async def media(update: Update, context: BotContext) -> None:
+async def media(update: Update, context: BotContext, press: Press[cb.ReportMedia]) -> None:
     """Send a report's attachments and full text again (audited)."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    ref = cb.ReportMedia.decode(query.data or "").ref
+    query, ref = press.query, press.data.ref
     services = context.services
     view = await services.reports.view(ref)
     if view is None:
         await query.answer(context.t("reports.not_found"), show_alert=True)
         return
-    await services.reports.record(context.caller.user_id, "attachments", ref, services.now())
+    await services.reports.record(press.caller.user_id, "attachments", ref, services.now())
     await query.answer()
     _, clipped = await _card(context, view)
     await _send_material(update, context, view, full_text=clipped)
 
 
-@requires(Role.REVIEWER)
-async def set_status(update: Update, context: BotContext) -> None:
+async def set_status(update: Update, context: BotContext, press: Press[cb.ReportSetStatus]) -> None:
     """Move a report along the workflow, if that move is allowed now (audited)."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.ReportSetStatus.decode(query.data or "")
-    target = _status_from(data.status)
+    query, data = press.query, press.data
+    target = data.status
     services = context.services
-    moved = (
-        await services.reports.set_status(data.ref, target, context.caller.user_id, services.now())
-        if target is not None
-        else None
+    moved = await services.reports.set_status(
+        data.ref, target, press.caller.user_id, services.now()
     )
-    if moved is None or target is None:
+    if moved is None:
         await query.answer(context.t("reports.bad_move"), show_alert=True)
         return
     view = await services.reports.view(data.ref)
@@ -430,15 +407,12 @@ async def set_status(update: Update, context: BotContext) -> None:
         await _show_card(update, context, view, edit=True)
 
 
-@requires(Role.REVIEWER)
-async def export(update: Update, context: BotContext) -> None:
+async def export(update: Update, context: BotContext, press: Press[cb.ReportExport]) -> None:
     """A CSV of every report, without identity (audited)."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
+    query = press.query
     services = context.services
     now = services.now()
-    rows = await services.reports.export(context.caller.user_id, now)
+    rows = await services.reports.export(press.caller.user_id, now)
     await query.answer()
     if not rows:
         await context.bot.send_message(query.from_user.id, context.t("reports.export_empty"))
@@ -493,8 +467,14 @@ def input_conversation() -> ConversationHandler:
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         return ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(start_note, pattern=cb.ReportNote.pattern()),
-                CallbackQueryHandler(start_reply, pattern=cb.ReportReply.pattern()),
+                CallbackQueryHandler(
+                    press_callback(cb.ReportNote, start_note, role=Role.REVIEWER),
+                    pattern=cb.ReportNote.pattern(),
+                ),
+                CallbackQueryHandler(
+                    press_callback(cb.ReportReply, start_reply, role=Role.REVIEWER),
+                    pattern=cb.ReportReply.pattern(),
+                ),
             ],
             states={
                 InputStep.TEXT: [
@@ -526,21 +506,18 @@ async def _start_input(update: Update, context: BotContext, kind: str, ref: str)
     return InputStep.TEXT
 
 
-@requires(Role.REVIEWER)
-async def start_note(update: Update, context: BotContext) -> int | None:
-    """内部备注: ask for the note."""
-    query = update.callback_query
-    assert query is not None
-    return await _start_input(update, context, "note", cb.ReportNote.decode(query.data or "").ref)
+async def start_note(
+    update: Update, context: BotContext, press: Press[cb.ReportNote]
+) -> int | None:
+    """内部备注: ask for the note (registered for reviewers)."""
+    return await _start_input(update, context, "note", press.data.ref)
 
 
-@requires(Role.REVIEWER)
-async def start_reply(update: Update, context: BotContext) -> int | None:
-    """回复反映人: ask for the message."""
-    query = update.callback_query
-    assert query is not None
-    ref = cb.ReportReply.decode(query.data or "").ref
-    return await _start_input(update, context, "reply", ref)
+async def start_reply(
+    update: Update, context: BotContext, press: Press[cb.ReportReply]
+) -> int | None:
+    """回复反映人: ask for the message (registered for reviewers)."""
+    return await _start_input(update, context, "reply", press.data.ref)
 
 
 async def save_input(update: Update, context: BotContext) -> int | None:

@@ -57,6 +57,8 @@ from bot.domain.reports import (
 from bot.i18n import Translate
 from bot.services.reports import LookupOutcome, Submitted
 from bot.tg import callbacks as cb
+from bot.tg.buttons import Press, button, decoded
+from bot.tg.callbacks import CallbackDataError
 from bot.tg.context import BotContext
 from bot.tg.keyboards import (
     report_categories_keyboard,
@@ -195,8 +197,8 @@ def build_flow() -> ReportFlow:
             persistent=False,
         )
     receipt_buttons = (
-        CallbackQueryHandler(receipt_done, pattern=cb.ReportReceiptDone.pattern()),
-        CallbackQueryHandler(cleanup, pattern=cb.ReportCleanup.pattern()),
+        button(cb.ReportReceiptDone, receipt_done),
+        button(cb.ReportCleanup, cleanup),
     )
     stale_buttons = tuple(
         CallbackQueryHandler(stale_step, pattern=data.pattern())
@@ -354,20 +356,20 @@ async def stale_step(update: Update, context: BotContext) -> None:
         await update.callback_query.answer(context.t("reports.stale_step"), show_alert=True)
 
 
-async def receipt_done(update: Update, context: BotContext) -> None:
+async def receipt_done(
+    update: Update, context: BotContext, press: Press[cb.ReportReceiptDone]
+) -> None:
     """已抄写: the receipt deletes itself."""
-    query = update.callback_query
-    assert query is not None
+    query = press.query
     await query.answer()
     if query.message is not None:
         with contextlib.suppress(TelegramError):  # already gone
             await context.bot.delete_message(query.message.chat.id, query.message.message_id)
 
 
-async def cleanup(update: Update, context: BotContext) -> None:
+async def cleanup(update: Update, context: BotContext, press: Press[cb.ReportCleanup]) -> None:
     """Delete this conversation's messages (the reporter's and the bot's) from the chat."""
-    query = update.callback_query
-    assert query is not None
+    query = press.query
     kept = context.user_data.pop(CLEANUP, None)
     if kept is None or query.message is None:
         await query.answer(context.t("reports.cleanup_nothing"), show_alert=True)
@@ -375,7 +377,7 @@ async def cleanup(update: Update, context: BotContext) -> None:
     await query.answer(context.t("reports.cleanup_done"))
     chat_id, pressed = query.message.chat.id, query.message.message_id
     # The receipt itself stays until 已抄写; any other message with the button goes too.
-    keep = cb.ReportCleanup.decode(query.data or "").keep
+    keep = press.data.keep
     ids = [i for i in kept[1] if i != pressed] + ([] if keep else [pressed])
     with contextlib.suppress(TelegramError):  # some may be gone or too old already
         await context.bot.delete_messages(chat_id, ids[:100])
@@ -467,8 +469,8 @@ async def pick_category(update: Update, context: BotContext) -> int | None:
     assert query is not None
     draft = _draft(context)
     try:
-        category = Category(cb.ReportCategory.decode(query.data or "").category)
-    except ValueError:
+        category: Category | None = decoded(update, cb.ReportCategory).category
+    except CallbackDataError:
         category = None
     if draft is None or category is None:
         await query.answer(context.t("reports.stale_step"), show_alert=True)
@@ -488,7 +490,7 @@ async def pick_unit(update: Update, context: BotContext) -> int | None:
     query = update.callback_query
     assert query is not None
     draft = _draft(context)
-    choice = cb.ReportUnit.decode(query.data or "").unit
+    choice = decoded(update, cb.ReportUnit).unit
     department = context.services.config.department(choice)
     if draft is None or draft.category is None or (department is None and choice != "*"):
         await query.answer(context.t("reports.stale_step"), show_alert=True)
@@ -656,7 +658,7 @@ async def confirm(update: Update, context: BotContext) -> int | None:
     if draft is None or not draft.body or query.message is None:
         await query.answer(context.t("reports.stale_step"), show_alert=True)
         return None
-    send = cb.ReportConfirm.decode(query.data or "").send
+    send = decoded(update, cb.ReportConfirm).send
     if not send:
         _forget(context)
         await query.answer()

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, Translate
 from bot.services.membership import Caller
 from bot.tg import callbacks as cb
+from bot.tg.buttons import Press
 from bot.tg.context import BotContext
 from bot.tg.keyboards import leave_confirm_keyboard, settings_keyboard
 from bot.tg.menus import publish_member_menu
+
+
+def settings_text(t: Translate, note: str | None = None) -> str:
+    """The settings message: its title, and the note (a catalog key) under it if any."""
+    title = t("settings.title")
+    return f"{title}\n\n{t(note)}" if note else title
 
 
 def _settings_view(
@@ -17,9 +24,7 @@ def _settings_view(
 ) -> tuple[str, InlineKeyboardMarkup]:
     member = caller.member
     daily = member.daily_question if member else True
-    title = context.t("settings.title")
-    text = f"{title}\n\n{context.t(note)}" if note else title
-    return text, settings_keyboard(context.t, context.language, daily)
+    return settings_text(context.t, note), settings_keyboard(context.t, context.language, daily)
 
 
 async def settings(update: Update, context: BotContext) -> None:
@@ -43,49 +48,40 @@ async def _refresh(
     await query.edit_message_text(text, reply_markup=keyboard)
 
 
-async def set_language(update: Update, context: BotContext) -> None:
+async def set_language(update: Update, context: BotContext, press: Press[cb.SetLanguage]) -> None:
     """Language button."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.SetLanguage.decode(query.data or "")
+    query, data = press.query, press.data
     if data.language not in LANGUAGES:
         await query.answer(context.t("common.stale_button"), show_alert=True)
         return
     services = context.services
-    await services.membership.set_language(context.caller.user_id, data.language, services.now())
+    await services.membership.set_language(press.caller.user_id, data.language, services.now())
     # Content (questions, reminder texts, names) stays Chinese in English: say so here, once.
     await _refresh(update, context, "settings.language_saved", note="settings.language_note")
+    assert context.caller is not None  # reloaded by _refresh
     await publish_member_menu(context.bot, services, context.caller)
 
 
-async def set_daily(update: Update, context: BotContext) -> None:
+async def set_daily(update: Update, context: BotContext, press: Press[cb.SetDailyQuestion]) -> None:
     """Daily-question toggle."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.SetDailyQuestion.decode(query.data or "")
     services = context.services
     await services.membership.set_daily_question(
-        context.caller.user_id, data.enabled, services.now()
+        press.caller.user_id, press.data.enabled, services.now()
     )
     await _refresh(update, context, "settings.daily_saved")
 
 
-async def leave(update: Update, context: BotContext) -> None:
+async def leave(update: Update, context: BotContext, press: Press[cb.Leave]) -> None:
     """Leave the program: ask, then do it or go back."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    step = cb.Leave.decode(query.data or "").step
-    if step == "ask":
+    query, step = press.query, press.data.step
+    if step is cb.LeaveStep.ASK:
         await query.answer()
         await query.edit_message_text(
             context.t("settings.leave_confirm"), reply_markup=leave_confirm_keyboard(context.t)
         )
-    elif step == "yes":
+    elif step is cb.LeaveStep.YES:
         services = context.services
-        await services.membership.leave(context.caller.user_id, services.now())
+        await services.membership.leave(press.caller.user_id, services.now())
         await query.answer()
         await query.edit_message_text(context.t("settings.left"))
     else:
