@@ -16,6 +16,13 @@ MEMBER = (
 COUNT = "SELECT COUNT(*) FROM members WHERE user_id = ?"
 
 
+async def count(db: Database, user_id: int) -> int:
+    """How many member rows with this id a read sees now."""
+    row = await db.fetchone(COUNT, (user_id,))
+    assert row is not None
+    return int(row[0])
+
+
 class Abort(Exception):
     """Rolls the writer's transaction back."""
 
@@ -36,9 +43,7 @@ async def test_a_read_during_another_tasks_transaction_does_not_see_its_rows(
 
     async def reader() -> None:
         await inserted.wait()
-        row = await db.fetchone(COUNT, (1,))
-        assert row is not None
-        counts.append(int(row[0]))
+        counts.append(await count(db, 1))
 
     async def writer(read: asyncio.Task[None]) -> None:
         async with db.transaction() as tx:
@@ -54,7 +59,7 @@ async def test_a_read_during_another_tasks_transaction_does_not_see_its_rows(
     await read
     # The row was never committed: no read may ever have seen it.
     assert counts == [0]
-    assert (await db.fetchone(COUNT, (1,)))[0] == 0
+    assert await count(db, 1) == 0
 
 
 async def test_a_read_waits_for_a_committed_transaction_and_then_sees_it(db: Database) -> None:
@@ -81,7 +86,7 @@ async def test_the_task_inside_a_transaction_reads_its_own_rows(db: Database) ->
         # The holder of the lock reads without waiting for itself (in this task: no
         # wait_for, which would run the read in a task of its own).
         async with asyncio.timeout(5):
-            assert (await db.fetchone(COUNT, (3,)))[0] == 1
+            assert await count(db, 3) == 1
 
 
 async def test_a_stream_holds_the_lock_until_its_last_batch(db: Database) -> None:
@@ -123,6 +128,6 @@ async def test_run_transaction_commits_in_one_call_and_rolls_back_on_error(
 
     with pytest.raises(Abort):
         await db.run_transaction(failing)
-    assert (await db.fetchone(COUNT, (4,)))[0] == 1
-    assert (await db.fetchone(COUNT, (5,)))[0] == 0
+    assert await count(db, 4) == 1
+    assert await count(db, 5) == 0
     assert not db.conn.in_transaction
