@@ -85,7 +85,7 @@ class QuizRepository:
     async def abandon_active(self, tx: Transaction, user_id: int, *, daily: bool) -> None:
         """Close the member's active session of that sort without a result."""
         await tx.execute(
-            "UPDATE quiz_sessions SET status = 'abandoned' WHERE user_id = ? "
+            "UPDATE quiz_sessions SET status = 'abandoned', message_id = NULL WHERE user_id = ? "
             "AND status = 'active' AND (kind = 'daily') = ?",
             (user_id, int(daily)),
         )
@@ -93,7 +93,8 @@ class QuizRepository:
     async def set_message(self, session_id: int, message_id: int) -> None:
         """Remember which message shows the session."""
         await self.db.execute(
-            "UPDATE quiz_sessions SET message_id = ? WHERE id = ?", (message_id, session_id)
+            "UPDATE quiz_sessions SET message_id = ? WHERE id = ? AND status = 'active'",
+            (message_id, session_id),
         )
 
     async def set_selection(
@@ -114,12 +115,16 @@ class QuizRepository:
         finished = session.position + 1 >= session.total
         changed = await tx.execute(
             "UPDATE quiz_sessions SET position = position + 1, selection = '', "
-            "correct = correct + ?, status = ?, finished_at = ? "
+            "correct = correct + ?, status = ?, finished_at = ?, "
+            # A message id of a member's chat counts the messages in it: kept only while the
+            # session is active (to tell its own buttons from stale ones).
+            "message_id = CASE WHEN ? THEN NULL ELSE message_id END "
             "WHERE id = ? AND position = ? AND status = 'active'",
             (
                 int(correct),
                 "finished" if finished else "active",
                 to_db_time(now) if finished else None,
+                int(finished),
                 session.id,
                 session.position,
             ),
