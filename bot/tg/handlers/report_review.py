@@ -24,6 +24,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
+    CommandHandler,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -47,6 +48,7 @@ from bot.services.reports import ReportView
 from bot.tg import callbacks as cb
 from bot.tg.access import refuse, requires
 from bot.tg.context import BotContext
+from bot.tg.conversations import YieldingConversation
 from bot.tg.handlers.reports import quoted, thread_lines
 from bot.tg.keyboards import (
     REPORTS_PAGE,
@@ -486,12 +488,12 @@ async def export(update: Update, context: BotContext) -> None:
 # --- notes and messages to the reporter --------------------------------------------------------
 
 
-def input_conversation() -> ConversationHandler:
+def input_conversation() -> YieldingConversation:
     """A reviewer types one note or one message; any command abandons it, /cancel included."""
     with warnings.catch_warnings():
         # Per chat on purpose: a reviewer types one input at a time.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
+        return YieldingConversation(
             entry_points=[
                 CallbackQueryHandler(start_note, pattern=cb.ReportNote.pattern()),
                 CallbackQueryHandler(start_reply, pattern=cb.ReportReply.pattern()),
@@ -503,8 +505,10 @@ def input_conversation() -> ConversationHandler:
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, input_timed_out)],
             },
-            # Any command ends the input, so a text typed later never lands in a note.
-            fallbacks=[MessageHandler(filters.COMMAND, abandon_input)],
+            # Any command ends the input (another one before it runs, see
+            # bot/tg/conversations.py), so a text typed later never lands in a note.
+            fallbacks=[CommandHandler("cancel", abandon_input)],
+            on_end=abandon_input,
             allow_reentry=True,
             conversation_timeout=INPUT_TIMEOUT.total_seconds(),
             name="report_review_input",
