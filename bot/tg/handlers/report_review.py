@@ -43,7 +43,7 @@ from bot.domain.reports import (
     split_text,
     utf16_len,
 )
-from bot.services.images import clean_image
+from bot.services.images import clean_image, looks_like_picture
 from bot.services.reports import ReportView
 from bot.tg import callbacks as cb
 from bot.tg.access import refuse, requires
@@ -344,6 +344,8 @@ async def _send_attachment(
     else:
         if image is not None:
             data, extension = image.data, image.extension
+        elif looks_like_picture(data):
+            raise UnreadablePicture  # a picture we cannot clean is not shown as it came
         else:
             extension = _extension(telegram_file.file_path)
         upload = InputFile(data, filename=f"{ref}-{number}.{extension}")

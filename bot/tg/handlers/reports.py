@@ -41,6 +41,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.attachments import uncleanable_picture
 from bot.domain.reports import (
     Attachment,
     AttachmentKind,
@@ -597,7 +598,16 @@ async def attachment(update: Update, context: BotContext) -> int | None:
     if message.photo:
         draft.attachments.append(Attachment(AttachmentKind.PHOTO, message.photo[-1].file_id))
     elif message.document:
-        draft.attachments.append(Attachment(AttachmentKind.DOCUMENT, message.document.file_id))
+        document = message.document
+        if uncleanable_picture(document.mime_type, document.file_name):
+            await _reply(
+                update,
+                context,
+                context.t("reports.attachment_unsupported_picture"),
+                report_done_keyboard(context.t),
+            )
+            return None
+        draft.attachments.append(Attachment(AttachmentKind.DOCUMENT, document.file_id))
     await _reply(
         update,
         context,
