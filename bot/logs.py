@@ -63,6 +63,9 @@ def quiet_libraries() -> None:
     # httpx/httpcore, aiosqlite and apscheduler write nothing per update at WARNING.
     for name in ("telegram.ext.AIORateLimiter", "telegram.ext.ConversationHandler"):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    # Pillow logs each PNG chunk it reads at DEBUG: a reporter's attachment is cleaned in
+    # their conversation (bot/tg/report_copies.py).
+    logging.getLogger("PIL").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     # aiosqlite logs every statement with its parameters at DEBUG: report text next to the
     # member lookups of the same moment would tie a report to its sender.

@@ -86,9 +86,12 @@ class ReportRepository:
             (report_id, ref, receipt_hash, category.value, unit, body, submitted_on.isoformat()),
         )
         await tx.executemany(
-            "INSERT INTO report_attachments (report_id, position, kind, file_id) "
-            "VALUES (?, ?, ?, ?)",
-            [(report_id, i, a.kind.value, a.file_id) for i, a in enumerate(attachments)],
+            "INSERT INTO report_attachments (report_id, position, kind, file_id, sanitized) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (report_id, i, a.kind.value, a.file_id, int(a.sanitized))
+                for i, a in enumerate(attachments)
+            ],
         )
 
     async def by_receipt(self, receipt_hash: str) -> Report | None:
