@@ -54,6 +54,9 @@ class SecretError(ConfigError):
     """The receipt secret cannot be read or created; one line naming the file."""
 
 
+_RANDOM = secrets.SystemRandom()  # the order a tick writes its queue in
+
+
 def resolve_receipt_secret(config: Config) -> bytes:
     """The HMAC secret: config or REPORT_SECRET, else a file beside the database (made once)."""
     if config.reports.receipt_secret:
@@ -297,6 +300,11 @@ class ReportService:
         """
         reports, self._reports = self._reports, []
         information, self._information = self._information, []
+        # Written in a random order: the order of inserts shows in the file (the overflow pages
+        # of long texts are allocated as rows are written), and must not be the order in which
+        # reporters confirmed within the tick window.
+        _RANDOM.shuffle(reports)
+        _RANDOM.shuffle(information)
         every = self.announce_every
         boundary = now if every is None else last_boundary(now, every)
         announce = every is None or self._announced is None or boundary > self._announced
