@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.config import Config
 from bot.services.delivery_worker import DeliveryWorker
 from bot.services.registry import Services
+from bot.services.reviewer_roster import config_reviewer_changes
 from bot.storage.database import Database
 from bot.tg import callbacks as cb
 from bot.tg import report_jobs
@@ -48,6 +49,7 @@ from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
 from bot.tg.quiz_jobs import start_quiz_jobs
 from bot.tg.ratelimit import SharedRateLimiter
+from bot.tg.reviewer_notices import tell_config_reviewer_changes
 from bot.tg.sender import TelegramSender
 
 log = logging.getLogger(__name__)
@@ -217,6 +219,9 @@ async def _post_init(application: Application) -> None:
         log.info("%d invite(s) no longer in access.invites revoked", retired)
     await publish_default_menus(application.bot, services)
     await publish_privileged_menus(application.bot, services)
+    # Reviewers named in the config: every change since the last start is told to them all.
+    change = await config_reviewer_changes(services.config, services.db, now)
+    await tell_config_reviewer_changes(application.bot, services, change)
 
     # Delivery: settle sends a crash left in flight, then send outbox rows in the background,
     # through the Telegram sender; replies to members sent meanwhile count in its pacing.
