@@ -30,9 +30,9 @@ _CODE_IN_TEXT = re.compile(
     r"(?<![0-9A-Za-z])[0-9A-Za-z]{4}(?:[\s\-_‐‑‒–—―−.·]{1,3}[0-9A-Za-z]{4}){3}(?![0-9A-Za-z])"
 )
 # A code typed again without separators inside a sentence: exactly 16 letters and digits in a
-# run. Only runs with both letters and digits count, so long words and numbers are left alone
-# (a random code is all letters once in ~400, and then only a whole-message or grouped one
-# is caught).
+# run. Only runs with both letters and digits, in one case, count: long words and numbers are
+# left alone, and so are invite codes (base64url, mixed case) in /start links. A random code
+# is all letters once in ~400; then only a whole-message or grouped one is caught.
 _BARE_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{16}(?![0-9A-Za-z])")
 
 
@@ -148,7 +148,7 @@ def looks_like_receipt_code(text: str | None) -> bool:
     return any(
         ReceiptCode.parse(run) is not None
         and any(c.isdigit() for c in run)
-        and any(c.isalpha() for c in run)
+        and (run.isupper() or run.islower())  # mixed case: an invite code, not a typed one
         for run in (m.group(0) for m in _BARE_CODE_IN_TEXT.finditer(normalized))
     )
 

@@ -43,3 +43,4 @@ def test_bare_code_shapes_in_sentences() -> None:
     assert not looks_like_receipt_code("internationalism is a long word")
     assert not looks_like_receipt_code("卡号1234567890123456已挂失")
     assert not looks_like_receipt_code(f"https://example.org/{bare}ABCD")
+    assert not looks_like_receipt_code("/start Xk3mQ9pLr2TzW8vB")  # an invite code
