@@ -23,12 +23,14 @@ from bot.config import Config
 from bot.domain.members import Role
 from bot.services.delivery_worker import DeliveryWorker
 from bot.services.registry import Services
+from bot.services.reviewer_roster import config_reviewer_changes
 from bot.storage.database import Database
 from bot.tg import callbacks as cb
 from bot.tg import report_jobs
 from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, gate
 from bot.tg.buttons import button
 from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
+from bot.tg.conversations import command_ends_conversations
 from bot.tg.handlers import (
     admin,
     broadcast,
@@ -48,6 +50,7 @@ from bot.tg.menus import publish_default_menus, publish_privileged_menus
 from bot.tg.processor import PerMemberUpdateProcessor
 from bot.tg.quiz_jobs import catch_up_daily_notice
 from bot.tg.ratelimit import SharedRateLimiter
+from bot.tg.reviewer_notices import tell_config_reviewer_changes
 from bot.tg.schedule import register_jobs
 from bot.tg.sender import TelegramSender
 
@@ -97,24 +100,33 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
 
 
 def register_handlers(application: Application) -> None:
-    """Every handler, in order. Groups -3 to -1 run in turn for every update (each stops at
+    """Every handler, in order. Groups -4 to -1 run in turn for every update (each stops at
     its first match); group 0 is first match."""
     anonymous_reports = reports.build_flow()
-    # -3: a reporter whose receipt (or other answer) could not be sent gets it first thing.
-    application.add_handler(TypeHandler(Update, report_jobs.deliver_held), group=-3)
-    # -2: the access gate loads the caller and stops strangers before any feature sees them;
+    # -4: a reporter whose receipt (or other answer) could not be sent gets it first thing.
+    application.add_handler(TypeHandler(Update, report_jobs.deliver_held), group=-4)
+    # -3: the access gate loads the caller and stops strangers before any feature sees them;
     # for the report handlers' updates it writes nothing (it asks them whether they claim it).
-    application.add_handler(TypeHandler(Update, gate), group=-2)
+    application.add_handler(TypeHandler(Update, gate), group=-3)
     application.bot_data[REPORT_FLOWS] = anonymous_reports.handlers
+    # -2: a command ends a conversation that waits for free text (a broadcast's notice, a
+    # reviewer's note) unless it is that conversation's own, so the text that follows (a
+    # report's description) goes where the command meant; the /assign buttons' draft too.
+    broadcasting = broadcast.conversation()
+    reviewer_input = report_review.input_conversation()
+    application.add_handler(
+        command_ends_conversations((broadcasting, reviewer_input), {quiz.ASSIGN_DRAFT: "assign"}),
+        group=-2,
+    )
     # -1: a message that looks like a receipt code goes to /status when it asked for one and
     # is deleted everywhere else, before any conversation (a broadcast draft) could take it.
     application.add_handler(anonymous_reports.router, group=-1)
 
     # 0: conversations first: while one is active it owns the member's next messages.
-    application.add_handler(broadcast.conversation())
+    application.add_handler(broadcasting)
     # Anonymous reports. A reviewer typing a note or a message to a reporter comes first, and
     # any command abandons it, so a later text never lands in a note by mistake.
-    application.add_handler(report_review.input_conversation())
+    application.add_handler(reviewer_input)
     # /report and /status (one conversation, so a receipt code can never land in a draft),
     # and the reporter's buttons outside it (the receipt's, cleanup, old steps).
     # With reports.open_to: anyone, the gate admits strangers to exactly what they claim.
@@ -210,6 +222,9 @@ async def _post_init(application: Application) -> None:
         log.info("%d invite(s) no longer in access.invites revoked", retired)
     await publish_default_menus(application.bot, services)
     await publish_privileged_menus(application.bot, services)
+    # Reviewers named in the config: every change since the last start is told to them all.
+    change = await config_reviewer_changes(services.config, services.db, now)
+    await tell_config_reviewer_changes(application.bot, services, change)
 
     # Delivery: settle sends a crash left in flight, then send outbox rows in the background,
     # through the Telegram sender; replies to members sent meanwhile count in its pacing.

@@ -46,13 +46,26 @@ def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
 
 
 def quiet_libraries() -> None:
-    """httpx logs every request URL at INFO, and the URL contains the bot token."""
+    """Library loggers that would write the token, a request or a reporter's moment."""
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # PTB logs request parameters (message text) at DEBUG.
     telegram_logger = logging.getLogger("telegram")
     telegram_logger.setLevel(max(logging.INFO, telegram_logger.getEffectiveLevel()))
+    # Loggers that write while a member's update is handled, at that second: a reporter's
+    # conversation must leave no line. AIORateLimiter logs every 429 it retries (INFO) and the
+    # last one with a traceback (ERROR) before it raises it: the exception still reaches our
+    # error handler, which counts report-flow errors without a time. ConversationHandler logs
+    # only failures of non-blocking steps and of timeout jobs (ours block and have a JobQueue).
+    # What stays: telegram.ext.Application logs only an error our error handler itself raises;
+    # httpx/httpcore, aiosqlite and apscheduler write nothing per update at WARNING.
+    for name in ("telegram.ext.AIORateLimiter", "telegram.ext.ConversationHandler"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    # Pillow logs each PNG chunk it reads at DEBUG: a reporter's attachment is cleaned in
+    # their conversation (bot/tg/report_copies.py).
+    logging.getLogger("PIL").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     # aiosqlite logs every statement with its parameters at DEBUG: report text next to the
     # member lookups of the same moment would tie a report to its sender.

@@ -29,6 +29,11 @@ _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 _CODE_IN_TEXT = re.compile(
     r"(?<![0-9A-Za-z])[0-9A-Za-z]{4}(?:[\s\-_‐‑‒–—―−.·]{1,3}[0-9A-Za-z]{4}){3}(?![0-9A-Za-z])"
 )
+# A code typed again without separators inside a sentence: exactly 16 letters and digits in a
+# run. Only runs with both letters and digits, in one case, count: long words and numbers are
+# left alone, and so are invite codes (base64url, mixed case) in /start links. A random code
+# is all letters once in ~400; then only a whole-message or grouped one is caught.
+_BARE_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{16}(?![0-9A-Za-z])")
 
 
 class Category(StrEnum):
@@ -131,14 +136,20 @@ def new_report_id() -> int:
 
 
 def looks_like_receipt_code(text: str | None) -> bool:
-    """Whether a text could carry a receipt code: all of it, or XXXX-XXXX-XXXX-XXXX in it."""
+    """Whether a text could carry a receipt code: all of it, XXXX-XXXX-XXXX-XXXX in it, or
+    16 letters and digits run together in it."""
     if not text:
         return False
     if ReceiptCode.parse(text) is not None:
         return True
+    normalized = unicodedata.normalize("NFKC", text)
+    if any(ReceiptCode.parse(m.group(0)) is not None for m in _CODE_IN_TEXT.finditer(normalized)):
+        return True
     return any(
-        ReceiptCode.parse(match.group(0)) is not None
-        for match in _CODE_IN_TEXT.finditer(unicodedata.normalize("NFKC", text))
+        ReceiptCode.parse(run) is not None
+        and any(c.isdigit() for c in run)
+        and (run.isupper() or run.islower())  # mixed case: an invite code, not a typed one
+        for run in (m.group(0) for m in _BARE_CODE_IN_TEXT.finditer(normalized))
     )
 
 

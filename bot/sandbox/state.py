@@ -33,6 +33,18 @@ _COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?!
 _JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
+# Receipt-code shapes (bot/domain/reports.py): four groups of four, or 16 letters and digits.
+_CODE_SHAPES = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9A-Za-z]{4}(?:[\s\-_‐‑‒–—―−.·]{1,3}[0-9A-Za-z]{4}){3}"
+    r"|[0-9A-Za-z]{16})(?![0-9A-Za-z])"
+)
+
+
+def mask_codes(text: str) -> str:
+    """The text with every receipt-code-shaped string replaced by [code]."""
+    return _CODE_SHAPES.sub("[code]", text)
+
+
 class ControlError(ValueError):
     """A misuse of the control side (unknown user, bad input); status is the HTTP answer."""
 
@@ -285,7 +297,8 @@ class SandboxState:
             await self.wait_changed(remaining)
 
     def describe_chats(self, per_chat: int = 3) -> str:
-        """A short summary of the latest messages of each chat, for failure messages."""
+        """A short summary of the latest messages of each chat, for failure messages (receipt
+        codes and anything shaped like one masked: test output is kept and shared)."""
         if not self.timelines:
             return "no chat has any message"
         lines = ["latest messages:"]
@@ -305,7 +318,7 @@ class SandboxState:
                     ]
                     body = f"{body} buttons={buttons}"
                 flag = " (deleted)" if message.deleted else ""
-                body = body.replace("\n", " ⏎ ")
+                body = mask_codes(body.replace("\n", " ⏎ "))
                 if len(body) > 160:
                     body = body[:157] + "..."
                 lines.append(f"  chat {chat_id} #{message.message_id} {who}{flag}: {body}")

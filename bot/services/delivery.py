@@ -8,6 +8,7 @@ campaign. The worker wakes up when `work` is set.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -83,7 +84,10 @@ class DeliveryService:
         `progress` is (chat_id, message_id) of a message to edit with progress and the report.
         """
         notice = payload if isinstance(payload, Notice) else Notice.from_payload(payload)
-        recipients = sorted(set(user_ids))
+        recipients = list(set(user_ids))
+        # Sent in a random order of its own per campaign (the outbox is read in insertion
+        # order): a member's place says nothing about their user id or an earlier campaign.
+        secrets.SystemRandom().shuffle(recipients)
         async with self.db.transaction() as tx:
             campaign_id = await self._campaigns.insert(
                 tx,
@@ -147,31 +151,29 @@ class DeliveryService:
         """When the earliest waiting retry becomes due, if any."""
         return await self._outbox.next_retry_at()
 
-    async def claim(self, item: OutboxItem, now: datetime) -> bool:
+    async def claim(self, item: OutboxItem) -> bool:
         """Mark a row `sending` (committed before its request goes out); False if taken."""
-        return await self._outbox.mark_sending(item.campaign_id, item.user_id, now)
+        return await self._outbox.mark_sending(item.campaign_id, item.user_id)
 
-    async def unclaim(self, item: OutboxItem, now: datetime) -> None:
+    async def unclaim(self, item: OutboxItem) -> None:
         """Put back a claimed row whose request never went out (the worker is stopping)."""
-        await self._outbox.unclaim(item.campaign_id, item.user_id, now)
+        await self._outbox.unclaim(item.campaign_id, item.user_id)
 
-    async def sent(self, item: OutboxItem, message_id: int, now: datetime) -> None:
-        """Telegram answered with the message: delivered."""
-        await self._outbox.mark_sent(item.campaign_id, item.user_id, message_id, now)
+    async def sent(self, item: OutboxItem) -> None:
+        """Telegram answered with the message: delivered (its message id is not kept)."""
+        await self._outbox.mark_sent(item.campaign_id, item.user_id)
 
-    async def retry_later(self, item: OutboxItem, detail: str, at: datetime, now: datetime) -> None:
+    async def retry_later(self, item: OutboxItem, detail: str, at: datetime) -> None:
         """The attempt failed harmlessly: pending again from `at`."""
-        await self._outbox.retry_later(item.campaign_id, item.user_id, detail, at, now)
+        await self._outbox.retry_later(item.campaign_id, item.user_id, detail, at)
 
-    async def conclude(
-        self, item: OutboxItem, status: OutboxStatus, detail: str | None, now: datetime
-    ) -> None:
+    async def conclude(self, item: OutboxItem, status: OutboxStatus, detail: str | None) -> None:
         """A final outcome other than sent (failed, blocked, unknown, skipped)."""
-        await self._outbox.conclude(item.campaign_id, item.user_id, status, detail, now)
+        await self._outbox.conclude(item.campaign_id, item.user_id, status, detail)
 
-    async def settle_interrupted(self, now: datetime) -> int:
+    async def settle_interrupted(self) -> int:
         """Rows a crash left `sending` may have arrived: `unknown`, never resent (how many)."""
-        return await self._outbox.settle_interrupted(now)
+        return await self._outbox.settle_interrupted()
 
     # -- acknowledgements --------------------------------------------------------------------
 

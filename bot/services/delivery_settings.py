@@ -21,7 +21,7 @@ def utc_now() -> datetime:
 class Clocks:
     """Where the worker's time comes from: the real clocks unless a test passes its own."""
 
-    # Outbox times (retry_at, updated_at). Real time even where tests freeze the services'
+    # Outbox retry times (next_attempt_at). Real time even where tests freeze the services'
     # clock: Telegram's retry_after and back-off are physical seconds.
     wall: Callable[[], datetime] = utc_now
     monotonic: Callable[[], float] = time.monotonic  # pacing

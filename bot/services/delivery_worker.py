@@ -86,7 +86,7 @@ class DeliveryWorker(Generic[M]):
 
     async def recover(self) -> int:
         """Settle what a crash left in flight: `unknown`, never resent. How many rows."""
-        interrupted = await self.delivery.settle_interrupted(self.clocks.wall())
+        interrupted = await self.delivery.settle_interrupted()
         if interrupted:
             log.warning(
                 "%d sends were in flight when the bot last stopped; marked unknown, not resent",
@@ -232,26 +232,26 @@ class DeliveryWorker(Generic[M]):
         """Claim one row and start its send when its turn comes."""
         delivery = self.delivery
         if item.member_status in (None, MemberStatus.LEFT):
-            await delivery.conclude(item, OutboxStatus.SKIPPED, "not a member", self.clocks.wall())
+            await delivery.conclude(item, OutboxStatus.SKIPPED, "not a member")
             return
         campaign = await self._campaign(item.campaign_id)
         try:
             message = self.sender.prepare(campaign, item.language)
         except NoticeError as exc:
-            await delivery.conclude(item, OutboxStatus.FAILED, str(exc), self.clocks.wall())
+            await delivery.conclude(item, OutboxStatus.FAILED, str(exc))
             return
         await self._slots.acquire()
         try:
             # Claim the row only when its turn is near, so that a pause (429) or a crash does
             # not leave it marked `sending` while it waits.
             await self._wait_for_turn(item.user_id, lead=self.pacer.interval)
-            if self._stop.is_set() or not await delivery.claim(item, self.clocks.wall()):
+            if self._stop.is_set() or not await delivery.claim(item):
                 self._slots.release()
                 return
             await self._wait_for_turn(item.user_id)
             if self._stop.is_set():
                 # Stopping between the claim and the request: nothing went out; put it back.
-                await delivery.unclaim(item, self.clocks.wall())
+                await delivery.unclaim(item)
                 self._slots.release()
                 return
             self.pacer.take(self.clocks.monotonic(), item.user_id)
@@ -271,7 +271,7 @@ class DeliveryWorker(Generic[M]):
                     error=type(exc).__name__,
                 )
             if result.ok and result.message_id is not None:
-                await self.delivery.sent(item, result.message_id, self.clocks.wall())
+                await self.delivery.sent(item)
             else:
                 await self._failed(item, result)
         except Exception:
@@ -297,9 +297,9 @@ class DeliveryWorker(Generic[M]):
         now = self.clocks.wall()
         if decision.status is OutboxStatus.PENDING:
             at = now + timedelta(seconds=decision.retry_in or 0.0)
-            await self.delivery.retry_later(item, detail, at, now)
+            await self.delivery.retry_later(item, detail, at)
             return
-        await self.delivery.conclude(item, decision.status, detail, now)
+        await self.delivery.conclude(item, decision.status, detail)
         if decision.status is OutboxStatus.BLOCKED:
             await self.delivery.membership.mark_unreachable(item.user_id, now)
         if failure is Failure.AMBIGUOUS:

@@ -47,3 +47,19 @@ def clean_image(data: bytes) -> CleanImage | None:
         return CleanImage(out.getvalue(), "png")
     bare.save(out, format="JPEG", quality=90)
     return CleanImage(out.getvalue(), "jpg")
+
+
+# ISO base media brands of still pictures (HEIF/HEIC, AVIF): Pillow cannot decode them here.
+_PICTURE_BRANDS: tuple[bytes, ...] = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx")
+_PICTURE_BRANDS += (b"mif1", b"msf1", b"avif", b"avis")
+
+
+def looks_like_picture(data: bytes) -> bool:
+    """Whether bytes that `clean_image` could not clean are a picture all the same."""
+    if data[4:8] == b"ftyp" and any(brand in data[8:64] for brand in _PICTURE_BRANDS):
+        return True
+    try:
+        with Image.open(io.BytesIO(data)):
+            return True  # identified, yet not cleanable (too large, truncated)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return False

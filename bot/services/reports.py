@@ -54,6 +54,9 @@ class SecretError(ConfigError):
     """The receipt secret cannot be read or created; one line naming the file."""
 
 
+_RANDOM = secrets.SystemRandom()  # the order a tick writes its queue in
+
+
 def resolve_receipt_secret(config: Config) -> bytes:
     """The HMAC secret: config or REPORT_SECRET, else a file beside the database (made once)."""
     if config.reports.receipt_secret:
@@ -155,6 +158,19 @@ class TickResult:
     reports: list[tuple[object, Submitted]]
     information: list[tuple[object, bool]]  # False: the report was gone
     announcement: Announcement | None
+    # Queued items that could not be written (each in its own savepoint): their reporters
+    # are told it was not stored; the other items of the tick are stored.
+    unstored: list[object] = field(default_factory=list)
+
+
+@dataclass
+class _Written:
+    """What one tick's transaction wrote (and could not write)."""
+
+    stored: list[tuple[object, Submitted]] = field(default_factory=list)
+    added: list[tuple[object, bool]] = field(default_factory=list)
+    unstored: list[object] = field(default_factory=list)
+    announced: tuple[list[Category], int] | None = None
 
 
 @dataclass
@@ -278,48 +294,70 @@ class ReportService:
         """Write everything queued, in the write every tick makes; announce at a batch boundary.
 
         If the write fails, nothing is stored and the queue waits for the next tick (its
-        reporters have no code yet, and were told that no code means not saved).
+        reporters have no code yet, and were told that no code means not saved). Each item is
+        written in its own savepoint: one that cannot be written is dropped from the queue and
+        counted, its reporter is told (`unstored`), and the others are stored.
         """
         reports, self._reports = self._reports, []
         information, self._information = self._information, []
+        # Written in a random order: the order of inserts shows in the file (the overflow pages
+        # of long texts are allocated as rows are written), and must not be the order in which
+        # reporters confirmed within the tick window.
+        _RANDOM.shuffle(reports)
+        _RANDOM.shuffle(information)
         every = self.announce_every
         boundary = now if every is None else last_boundary(now, every)
         announce = every is None or self._announced is None or boundary > self._announced
 
-        async def work(
-            tx: Transaction,
-        ) -> tuple[
-            list[tuple[object, Submitted]],
-            list[tuple[object, bool]],
-            tuple[list[Category], int] | None,
-        ]:
-            stored = [(q.reply_to, await self._store(tx, q)) for q in reports]
-            added = []
-            for q in information:
-                there = await self._repo.exists(tx, q.report_id)
-                if there:
-                    await self._repo.add_message(
-                        tx, q.report_id, Direction.REPORTER, q.body, q.sent_on, announced=False
-                    )
-                added.append((q.reply_to, there))
-            return stored, added, await self._repo.announce(tx) if announce else None
+        async def work(tx: Transaction) -> _Written:
+            written = _Written()
+            for q in reports:
+                try:
+                    async with tx.savepoint():
+                        written.stored.append((q.reply_to, await self._store(tx, q)))
+                except Exception:  # this item only: the others are still written
+                    written.unstored.append(q.reply_to)
+            for addition in information:
+                try:
+                    async with tx.savepoint():
+                        there = await self._repo.exists(tx, addition.report_id)
+                        if there:
+                            await self._repo.add_message(
+                                tx,
+                                addition.report_id,
+                                Direction.REPORTER,
+                                addition.body,
+                                addition.sent_on,
+                                announced=False,
+                            )
+                    written.added.append((addition.reply_to, there))
+                except Exception:
+                    written.unstored.append(addition.reply_to)
+            written.announced = await self._repo.announce(tx) if announce else None
+            return written
 
+        # Dequeued as soon as the first transaction commits: a failure after it (the second
+        # heartbeat, a checkpoint) must not write the same reports again at the next tick.
+        committed: list[_Written] = []
         try:
-            stored, added, announced = await self.db.tick(work)
+            written = await self.db.tick(work, committed.append)
         except Exception:
-            self._reports[:0] = reports
-            self._information[:0] = information
             self._problems += 1
-            return TickResult([], [], None)
+            if not committed:
+                self._reports[:0] = reports
+                self._information[:0] = information
+                return TickResult([], [], None)
+            written = committed[0]
+        self._problems += len(written.unstored)
         announcement = None
-        if announced is not None:
+        if written.announced is not None:
             self._announced = boundary
-            categories, infos = announced
+            categories, infos = written.announced
             announcement = Announcement(
                 len(categories), count_categories(categories), infos, self._problems
             )
             self._problems = 0
-        return TickResult(stored, added, announcement)
+        return TickResult(written.stored, written.added, announcement, written.unstored)
 
     def problem(self) -> None:
         """Count a problem in the report flow (reported as a number at the next batch)."""

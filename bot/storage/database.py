@@ -123,6 +123,18 @@ class Transaction:
         with _translated():
             await self._conn.executemany(sql, rows)
 
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A part of the transaction that an error rolls back alone (then re-raised)."""
+        await self._conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            await self._conn.execute("ROLLBACK TO part")
+            await self._conn.execute("RELEASE part")
+            raise
+        await self._conn.execute("RELEASE part")
+
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Read one row inside the transaction."""
         return await _fetchone(self._conn, sql, params)
@@ -302,7 +314,11 @@ class Database:
             raise
         await _on_thread(conn, _commit)
 
-    async def tick(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+    async def tick(
+        self,
+        work: Callable[[Transaction], Awaitable[T]],
+        committed: Callable[[T], None] | None = None,
+    ) -> T:
         """Run `work` in a write tick that does the same file-level work whatever it writes.
 
         One transaction rewrites the heartbeat row (a constant-size random value) with the
@@ -311,13 +327,17 @@ class Database:
         its header's checkpoint counter and salts advance by the same steps, and the -shm,
         which lists the pages of the last WAL generation, lists only the heartbeat's page,
         whether or not the work wrote anything. If the work fails, its rows are rolled back
-        and the rest of the tick still runs.
+        and the rest of the tick still runs. `committed` gets the work's result as soon as it is
+        committed, before the rest: a failure after the commit (the second heartbeat) still
+        raises, but the caller knows its rows are stored and must not be written again.
         """
         async with self._exclusive():
             try:
                 async with self._locked_transaction() as tx:
                     await tx.execute(_HEARTBEAT)
                     result = await work(tx)
+                if committed is not None:
+                    committed(result)
             finally:
                 await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 async with self._locked_transaction() as tx:

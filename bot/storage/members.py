@@ -343,3 +343,10 @@ class AuditRepository:
             "INSERT INTO admin_audit (at, actor_id, action, target, detail) VALUES (?, ?, ?, ?, ?)",
             (to_db_time(now), actor_id, action, target, detail),
         )
+
+    async def last_detail(self, action: str) -> str | None:
+        """The detail of the latest entry of one action, if any."""
+        row = await self.db.fetchone(
+            "SELECT detail FROM admin_audit WHERE action = ? ORDER BY id DESC LIMIT 1", (action,)
+        )
+        return str(row["detail"]) if row and row["detail"] is not None else None

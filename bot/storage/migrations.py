@@ -329,4 +329,12 @@ MIGRATIONS: list[str] = [
 
     UPDATE report_audit SET detail = NULL WHERE action = 'export';
     """,
+    # 8: no Telegram message id outlives its use (the gap between two ids of one chat counts
+    # the messages in between) and no concluded outbox row keeps a time of its own
+    """
+    UPDATE outbox SET message_id = NULL, updated_at = NULL;
+    UPDATE outbox SET next_attempt_at = NULL WHERE status != 'pending';
+    UPDATE quiz_sessions SET message_id = NULL WHERE status != 'active';
+    UPDATE campaigns SET progress_message = NULL WHERE status != 'running';
+    """,
 ]

@@ -102,7 +102,9 @@ class CampaignRepository:
     async def finish(self, campaign_id: int, now: datetime) -> bool:
         """Mark a campaign done; False if it was not running."""
         changed = await self.db.execute(
-            "UPDATE campaigns SET status = 'done', finished_at = ? "
+            # The progress message's id counts messages in the admin's chat: kept only while
+            # the campaign runs (the final report is edited from the worker's copy).
+            "UPDATE campaigns SET status = 'done', finished_at = ?, progress_message = NULL "
             "WHERE id = ? AND status = 'running'",
             (to_db_time(now), campaign_id),
         )
@@ -124,14 +126,14 @@ class OutboxRepository:
         self.db = db
 
     async def add(self, tx: Transaction, campaign_id: int, user_ids: Iterable[int]) -> None:
-        """Queue the campaign for these members (one statement for all rows)."""
+        """Queue the campaign for these members, sent in this order (one statement)."""
         await tx.executemany(
             "INSERT OR IGNORE INTO outbox (campaign_id, user_id) VALUES (?, ?)",
             ((campaign_id, user_id) for user_id in user_ids),
         )
 
     async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
-        """Pending rows of running campaigns whose retry time (if any) has come, oldest first."""
+        """Pending rows of running campaigns whose retry time (if any) has come, in queue order."""
         rows = await self.db.fetchall(
             """
             SELECT o.campaign_id, o.user_id, o.attempts, m.language, m.status AS member_status
@@ -139,7 +141,7 @@ class OutboxRepository:
             JOIN campaigns c ON c.id = o.campaign_id AND c.status = 'running'
             LEFT JOIN members m ON m.user_id = o.user_id
             WHERE o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
-            ORDER BY o.campaign_id, o.next_attempt_at IS NOT NULL, o.user_id
+            ORDER BY o.campaign_id, o.next_attempt_at IS NOT NULL, o.rowid
             LIMIT ?
             """,
             (stamp(now), limit),
@@ -163,64 +165,58 @@ class OutboxRepository:
         )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
-    async def mark_sending(self, campaign_id: int, user_id: int, now: datetime) -> bool:
+    # No per-row time and no Telegram message id is kept: the id a message got in a member's
+    # chat counts the messages in that chat, and a row's time shows when the member's turn
+    # came. `next_attempt_at` exists only while a retry waits; `updated_at` stays NULL.
+
+    async def mark_sending(self, campaign_id: int, user_id: int) -> bool:
         """Claim a pending row for one attempt (committed before the request goes out)."""
         changed = await self.db.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? "
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 "
             "WHERE campaign_id = ? AND user_id = ? AND status = 'pending'",
-            (stamp(now), campaign_id, user_id),
+            (campaign_id, user_id),
         )
         return changed > 0
 
-    async def unclaim(self, campaign_id: int, user_id: int, now: datetime) -> None:
+    async def unclaim(self, campaign_id: int, user_id: int) -> None:
         """Undo a claim whose request never went out (the worker is stopping)."""
         await self.db.execute(
-            "UPDATE outbox SET status = 'pending', attempts = attempts - 1, updated_at = ? "
+            "UPDATE outbox SET status = 'pending', attempts = attempts - 1 "
             "WHERE campaign_id = ? AND user_id = ? AND status = 'sending'",
-            (stamp(now), campaign_id, user_id),
+            (campaign_id, user_id),
         )
 
-    async def mark_sent(
-        self, campaign_id: int, user_id: int, message_id: int, now: datetime
-    ) -> None:
+    async def mark_sent(self, campaign_id: int, user_id: int) -> None:
         """Telegram answered with the message: delivered."""
         await self.db.execute(
-            "UPDATE outbox SET status = 'sent', message_id = ?, error = NULL, "
-            "next_attempt_at = NULL, updated_at = ? WHERE campaign_id = ? AND user_id = ?",
-            (message_id, stamp(now), campaign_id, user_id),
+            "UPDATE outbox SET status = 'sent', message_id = NULL, error = NULL, "
+            "next_attempt_at = NULL, updated_at = NULL WHERE campaign_id = ? AND user_id = ?",
+            (campaign_id, user_id),
         )
 
-    async def retry_later(
-        self, campaign_id: int, user_id: int, error: str, at: datetime, now: datetime
-    ) -> None:
+    async def retry_later(self, campaign_id: int, user_id: int, error: str, at: datetime) -> None:
         """The attempt failed harmlessly: back to pending until `at`."""
         await self.db.execute(
-            "UPDATE outbox SET status = 'pending', error = ?, next_attempt_at = ?, updated_at = ? "
+            "UPDATE outbox SET status = 'pending', error = ?, next_attempt_at = ? "
             "WHERE campaign_id = ? AND user_id = ?",
-            (error, stamp(at), stamp(now), campaign_id, user_id),
+            (error, stamp(at), campaign_id, user_id),
         )
 
     async def conclude(
-        self,
-        campaign_id: int,
-        user_id: int,
-        status: OutboxStatus,
-        error: str | None,
-        now: datetime,
+        self, campaign_id: int, user_id: int, status: OutboxStatus, error: str | None
     ) -> None:
         """A final outcome other than sent (failed, blocked, unknown, skipped)."""
         await self.db.execute(
-            "UPDATE outbox SET status = ?, error = ?, next_attempt_at = NULL, updated_at = ? "
+            "UPDATE outbox SET status = ?, error = ?, next_attempt_at = NULL, updated_at = NULL "
             "WHERE campaign_id = ? AND user_id = ?",
-            (status.value, error, stamp(now), campaign_id, user_id),
+            (status.value, error, campaign_id, user_id),
         )
 
-    async def settle_interrupted(self, now: datetime) -> int:
+    async def settle_interrupted(self) -> int:
         """Rows a crash left `sending` may have been delivered: mark them unknown, not pending."""
         return await self.db.execute(
             "UPDATE outbox SET status = 'unknown', error = 'interrupted while sending', "
-            "updated_at = ? WHERE status = 'sending'",
-            (stamp(now),),
+            "next_attempt_at = NULL, updated_at = NULL WHERE status = 'sending'"
         )
 
     async def report(self, campaign_id: int) -> CampaignReport:

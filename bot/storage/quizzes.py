@@ -17,7 +17,10 @@ from bot.storage.members import from_db_time, to_db_time
 # Grading's statements, shared by the one-call grading transaction and the single steps.
 _ADVANCE = (
     "UPDATE quiz_sessions SET position = position + 1, selection = '', "
-    "correct = correct + ?, status = ?, finished_at = ? "
+    "correct = correct + ?, status = ?, finished_at = ?, "
+    # A message id of a member's chat counts the messages in it: kept only while the session
+    # is active (to tell its own buttons from stale ones).
+    "message_id = CASE WHEN ? THEN NULL ELSE message_id END "
     "WHERE id = ? AND position = ? AND status = 'active'"
 )
 _RECORD_ANSWER = (
@@ -51,6 +54,7 @@ def _advance_params(session: Session, correct: bool, now: datetime) -> Params:
         int(correct),
         "finished" if finished else "active",
         to_db_time(now) if finished else None,
+        int(finished),
         session.id,
         session.position,
     )
@@ -149,7 +153,7 @@ class QuizRepository:
     async def abandon_active(self, tx: Transaction, user_id: int, *, daily: bool) -> None:
         """Close the member's active session of that sort without a result."""
         await tx.execute(
-            "UPDATE quiz_sessions SET status = 'abandoned' WHERE user_id = ? "
+            "UPDATE quiz_sessions SET status = 'abandoned', message_id = NULL WHERE user_id = ? "
             "AND status = 'active' AND (kind = 'daily') = ?",
             (user_id, int(daily)),
         )
@@ -157,7 +161,8 @@ class QuizRepository:
     async def set_message(self, session_id: int, message_id: int) -> None:
         """Remember which message shows the session."""
         await self.db.execute(
-            "UPDATE quiz_sessions SET message_id = ? WHERE id = ?", (message_id, session_id)
+            "UPDATE quiz_sessions SET message_id = ? WHERE id = ? AND status = 'active'",
+            (message_id, session_id),
         )
 
     async def set_selection(

@@ -50,6 +50,10 @@ def _report(row: aiosqlite.Row) -> Report:
     )
 
 
+# Reporters' additions are numbered above this until the batch that announces them.
+PENDING_SEQ = 1 << 40
+
+
 class ReportRepository:
     """Reports and everything attached to them."""
 
@@ -86,9 +90,12 @@ class ReportRepository:
             (report_id, ref, receipt_hash, category.value, unit, body, submitted_on.isoformat()),
         )
         await tx.executemany(
-            "INSERT INTO report_attachments (report_id, position, kind, file_id) "
-            "VALUES (?, ?, ?, ?)",
-            [(report_id, i, a.kind.value, a.file_id) for i, a in enumerate(attachments)],
+            "INSERT INTO report_attachments (report_id, position, kind, file_id, sanitized) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (report_id, i, a.kind.value, a.file_id, int(a.sanitized))
+                for i, a in enumerate(attachments)
+            ],
         )
 
     async def by_receipt(self, receipt_hash: str) -> Report | None:
@@ -117,11 +124,21 @@ class ReportRepository:
         *,
         announced: bool,
     ) -> None:
-        """Append a message to a report's thread (numbered within that report only)."""
+        """Append a message to a report's thread (numbered within that report only).
+
+        A message not yet announced (a reporter's addition) takes a provisional number above
+        PENDING_SEQ; the batch that announces it gives it its place after every message already
+        in the thread (`announce`), so the thread does not show which tick stored it.
+        """
+        if announced:
+            seq = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM report_messages "
+            seq += f"WHERE report_id = ? AND seq < {PENDING_SEQ})"
+        else:
+            seq = f"(SELECT COALESCE(MAX(seq), {PENDING_SEQ}) + 1 FROM report_messages "
+            seq += f"WHERE report_id = ? AND seq > {PENDING_SEQ})"
         await tx.execute(
             "INSERT INTO report_messages (report_id, seq, direction, body, sent_on, announced) "
-            "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM report_messages "
-            "WHERE report_id = ?), ?, ?, ?, ?)",
+            f"VALUES (?, {seq}, ?, ?, ?, ?)",
             (report_id, report_id, direction.value, body, sent_on.isoformat(), int(announced)),
         )
 
@@ -284,7 +301,17 @@ class ReportRepository:
             "WHERE m.announced = 0 AND r.notified = 1"
         )
         await tx.execute("UPDATE reports SET notified = 1 WHERE notified = 0")
-        await tx.execute("UPDATE report_messages SET announced = 1 WHERE announced = 0")
+        # Each addition takes its place now, after every message of its thread so far.
+        pending = await tx.fetchall(
+            "SELECT report_id, seq FROM report_messages WHERE announced = 0 ORDER BY report_id, seq"
+        )
+        for row in pending:
+            await tx.execute(
+                "UPDATE report_messages SET announced = 1, seq = (SELECT COALESCE(MAX(seq), 0) "
+                f"+ 1 FROM report_messages WHERE report_id = ? AND seq < {PENDING_SEQ}) "
+                "WHERE report_id = ? AND seq = ?",
+                (row["report_id"], row["report_id"], row["seq"]),
+            )
         return [Category(r["category"]) for r in rows], int(info[0]) if info else 0
 
     async def purge_closed_before(self, cutoff: date) -> list[str]:

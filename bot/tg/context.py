@@ -17,7 +17,7 @@ WORKER_KEY = "delivery_worker"  # the running DeliveryWorker (bot/services/deliv
 class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     """Typed properties instead of dict look-ups."""
 
-    # Set by the access gate (handler group -1) for the update being handled; PTB builds one
+    # Set by the access gate (handler group -3) for the update being handled; PTB builds one
     # context per update and reuses it across handler groups.
     caller: Caller | None = None
 

@@ -85,6 +85,10 @@ async def run_tick(application: Application, courier: Courier) -> None:
         assert isinstance(reply_to, Recipient)
         message = information_reply(translator(reply_to.language), reply_to.chat_id, saved)
         sends.append(courier.send(bot, services, reply_to.sender, message))
+    for reply_to in result.unstored:
+        assert isinstance(reply_to, Recipient)
+        message = Outgoing(reply_to.chat_id, translator(reply_to.language)("reports.not_stored"))
+        sends.append(courier.send(bot, services, reply_to.sender, message))
     await asyncio.gather(*sends)
     if result.announcement is not None:
         await announce(bot, services, result.announcement)

@@ -57,7 +57,7 @@ async def file_report(
     message = await h.press(user_id, message, unit)
     [prompt] = await h.send(user_id, body)
     for number in range(photos):
-        [prompt] = await h.send_file(user_id, png(), f"evidence-{number}.png", kind="photo")
+        [_copy, prompt] = await h.send_file(user_id, png(), f"evidence-{number}.png", kind="photo")
     if any("完成" in b["text"] for b in buttons(prompt)):
         prompt = await h.press(user_id, prompt, "完成")
     return await confirm_and_get_code(h, user_id, prompt)

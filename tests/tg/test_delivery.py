@@ -99,11 +99,13 @@ async def test_campaign_to_200_members_under_limits_and_faults_arrives_once_each
     assert campaign is not None
     assert campaign.status == "done"
     rows = await services.db.fetchall(
-        "SELECT status, attempts, message_id, error, updated_at FROM outbox WHERE campaign_id = ?",
+        "SELECT status, attempts, message_id, error, updated_at, next_attempt_at FROM outbox "
+        "WHERE campaign_id = ?",
         (created.campaign_id,),
     )
-    assert all(r["updated_at"] for r in rows)
-    assert all(r["message_id"] for r in rows if r["status"] == OutboxStatus.SENT)
+    # Concluded rows keep no time and no message id of their own (campaign-level times only).
+    assert all(r["updated_at"] is None and r["next_attempt_at"] is None for r in rows)
+    assert all(r["message_id"] is None for r in rows)
     assert all("blocked" in r["error"] for r in rows if r["status"] == OutboxStatus.BLOCKED)
     assert sum(r["attempts"] for r in rows) == 200 + 10  # every fault cost one more attempt
 

@@ -260,7 +260,8 @@ async def test_english_flows_show_no_chinese_outside_content(
     await r.press(CADRE, unit, "Another unit")
     await r.send(CADRE, TYPED["report_unit"])
     await r.send(CADRE, TYPED["report_body"])
-    [ask_more] = await r.send_photo(CADRE)
+    [copy, ask_more] = await r.send_photo(CADRE)
+    assert copy["caption"] == "Attachment 1: the copy reviewers will see"
     preview = await r.press(CADRE, ask_more, "Done")
     await r.press(CADRE, preview, "Submit")
     # Stored at the next write tick, which then brings the receipt code.
@@ -343,12 +344,14 @@ async def test_english_flows_show_no_chinese_outside_content(
     # digest, the reminder of the assigned test's deadline, a holiday reminder (the Chinese
     # text with an English lead-in) and, from November, the admins' schedule warning.
     await run_job(r, DAILY_JOB, datetime(2026, 9, 21, 0, 0, tzinfo=UTC))
-    daily = next(m for m in h.sandbox.bot_messages(CADRE) if "Daily question" in m["text"])
+    daily = next(m for m in h.sandbox.bot_messages(CADRE) if "Daily question" in (m["text"] or ""))
     await r.press(CADRE, daily, "Answer now")
     await run_job(r, DIGEST_JOB, datetime(2026, 9, 21, 1, 0, tzinfo=UTC))
     await run_job(r, DEADLINE_JOB, datetime(2026, 9, 22, 0, 30, tzinfo=UTC))
     await run_job(r, "reminder 2026 中秋节 3", datetime(2026, 9, 22, 1, 0, tzinfo=UTC))
-    reminder = next(m for m in h.sandbox.bot_messages(CADRE) if "Integrity reminder" in m["text"])
+    reminder = next(
+        m for m in h.sandbox.bot_messages(CADRE) if "Integrity reminder" in (m["text"] or "")
+    )
     # The reminder text itself is content: as the Chinese member received it.
     r.content.append(h.last(OTHER)["text"])
     await r.press(CADRE, reminder, "Read and noted")

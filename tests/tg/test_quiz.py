@@ -151,6 +151,11 @@ async def test_full_session_of_every_type_costs_one_edit_per_answer(
     assert [(r["question_id"], r["due_at"]) for r in review] == [
         ("t-multiple", (h.clock.now + timedelta(days=1)).isoformat())
     ]
+    # A message id counts messages in the member's chat: none outlives the session.
+    sessions = await h.services.db.fetchall(
+        "SELECT status, message_id FROM quiz_sessions WHERE user_id = ?", (CADRE,)
+    )
+    assert [(r["status"], r["message_id"]) for r in sessions] == [("finished", None)]
 
 
 async def test_restart_mid_quiz_continues_on_the_same_message(quiz_harness: Harness) -> None:

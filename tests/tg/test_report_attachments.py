@@ -48,33 +48,44 @@ async def test_reviewers_get_attachments_without_names_or_metadata(harness: Harn
     assert "文件内部可能记有作者" in prompt["text"]
     await h.send_file(CADRE, PDF, SECRET_NAME, kind="document")
     await h.send_file(CADRE, photo, "IMG_20260920_101532.jpg", kind="photo")
-    [added] = await h.send_file(CADRE, photo, "IMG_20260920_101533.jpg", kind="document")
+    [copy, added] = await h.send_file(CADRE, photo, "IMG_20260920_101533.jpg", kind="document")
+    # The confirmation of each attachment is the copy itself, in the reporter's own chat.
+    assert copy["caption"] == "附件 3：审阅人将看到的副本"
+    assert copy["document"]["file_name"] == "attachment-3.jpg"
     preview = await h.press(CADRE, added, "完成")
     await confirm_and_get_code(h, CADRE, preview)
     await batch(h)
     ref = (await h.services.db.fetchone("SELECT ref FROM reports"))["ref"]
-    originals = {
-        r["file_id"] for r in await h.services.db.fetchall("SELECT file_id FROM report_attachments")
-    }
+    originals = set()
+    for m in h.sandbox.messages(CADRE):
+        if not m["from_bot"] and m["document"]:
+            originals.add(m["document"]["file_id"])
+        if not m["from_bot"] and m["photo"]:
+            originals.add(m["photo"]["file_id"])
+    assert len(originals) == 3
+    # The original file ids never reach the database, not even before the first view.
+    before_view = await h.services.db.fetchall("SELECT file_id, sanitized FROM report_attachments")
+    assert all(r["sanitized"] for r in before_view)
+    assert not originals & {r["file_id"] for r in before_view}
 
     [overview] = await h.send(REVIEWER, "/reports")
     listing = await h.press(REVIEWER, overview, "新收到（1）")
     card = await h.press(REVIEWER, listing, ref)
     sent = [m for m in h.sandbox.bot_messages(REVIEWER) if m["photo"] or m["document"]]
     [document, picture, image_file] = sent
-    assert document["document"]["file_name"] == f"{ref}-1.pdf"
+    assert document["document"]["file_name"] == "attachment-1.pdf"
     assert h.sandbox.file_bytes(document["document"]["file_id"]) == PDF  # contents kept whole
     picture_bytes = h.sandbox.file_bytes(picture["photo"]["file_id"])
     assert _metadata(picture_bytes) == []
     assert not Image.open(io.BytesIO(picture_bytes)).getexif()
-    assert image_file["document"]["file_name"] == f"{ref}-3.jpg"
+    assert image_file["document"]["file_name"] == "attachment-3.jpg"
     assert _metadata(h.sandbox.file_bytes(image_file["document"]["file_id"])) == []
     for m in sent:
         shown = m["document"]["file_name"] if m["document"] else ""
         assert "张三" not in shown
         assert "IMG_" not in shown
 
-    # The copies replace the originals in the database; the next view sends them again.
+    # The database holds the copies only; the next view sends them again.
     stored = await h.services.db.fetchall(
         "SELECT file_id, sanitized FROM report_attachments ORDER BY position"
     )
@@ -83,8 +94,8 @@ async def test_reviewers_get_attachments_without_names_or_metadata(harness: Harn
     await h.press(REVIEWER, card, "附件与全文")
     again = [m for m in h.sandbox.bot_messages(REVIEWER) if m["photo"] or m["document"]][3:]
     assert [m["document"]["file_name"] if m["document"] else None for m in again] == [
-        f"{ref}-1.pdf",
+        "attachment-1.pdf",
         None,
-        f"{ref}-3.jpg",
+        "attachment-3.jpg",
     ]
     assert _metadata(h.sandbox.file_bytes(again[1]["photo"]["file_id"])) == []

@@ -48,11 +48,13 @@ async def test_a_code_typed_during_a_broadcast_draft_goes_only_to_status(
     earlier = {m["message_id"] for m in h.sandbox.messages(ADMIN)}
     [ask] = await h.send(ADMIN, "/broadcast")
     assert "通知" in ask["text"]
-    # Unfinished broadcast; the admin checks the report in between.
-    [asked] = await h.send(ADMIN, "/status")
+    # Unfinished broadcast; the admin checks the report in between: /status ends the draft.
+    [dropped, asked] = await h.send(ADMIN, "/status")
+    assert "已取消群发" in dropped["text"]
     assert "查询码" in asked["text"]
     [view] = await h.send(ADMIN, code)
     assert "反映办理情况" in view["text"]
+    [ask] = await h.send(ADMIN, "/broadcast")
     # A code typed while only the broadcast asks for text: deleted, never taken, never echoed.
     [told] = await h.send(ADMIN, code.replace("-", " "))
     assert "看起来像查询码，已删除" in told["text"]

@@ -179,8 +179,10 @@ async def test_reviewer_workflow_is_audited_action_by_action(harness: Harness) -
     assert "状态：核查中" in card["text"]
     assert "→ 已办结" in [b["text"] for b in buttons(card)]
     await h.press(REVIEWER, card, "内部备注")
-    [abandoned] = await h.send(REVIEWER, "/reports")  # a command abandons the note
+    # A command abandons the note, then runs as if no note had been asked for.
+    [abandoned, listing] = await h.send(REVIEWER, "/reports")
     assert "已取消，没有保存" in abandoned["text"]
+    assert "反映" in listing["text"], listing  # the /reports overview
     await h.press(REVIEWER, card, "内部备注")
     [too_long, *_] = await h.send(REVIEWER, "长" * 2001)
     assert "1–2000 字" in too_long["text"]

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from typing import Any
 
 import pytest
 
 from bot.domain.reports import ReceiptCode
 from bot.logs import quiet_libraries
+from bot.storage.database import _HEARTBEAT as HEARTBEAT
 from tests.harness import ADMIN, Harness, button_data
 from tests.tg.report_support import (
     BODY,
@@ -62,7 +64,7 @@ async def _to_preview(h: Harness, user: int) -> dict[str, Any]:
     message = await h.press(user, message, "其他单位")
     await h.send(user, "县城投公司")
     await h.send(user, BODY)
-    [added] = await h.send_file(user, png(), "IMG_0001.png", kind="photo")
+    [_copy, added] = await h.send_file(user, png(), "IMG_0001.png", kind="photo")
     return await h.press(user, added, "完成")
 
 
@@ -177,20 +179,28 @@ async def test_a_failed_write_keeps_the_queue_for_the_next_tick(
     # A double tap on 确认提交 queues one report, not two.
     saving = await h.press(REPORTER, preview, "确认提交")
     await h.press_data(REPORTER, saving["message_id"], button_data(preview, "确认提交"))
-    repo = h.services.reports._repo
-    insert = repo.insert
+    # The tick's transaction fails as a whole (its heartbeat cannot be written: the database
+    # is locked by another process, the disk is full); an item alone failing is another case
+    # (test_report_poison.py).
+    conn = h.services.db.conn
+    execute = conn.execute
+    failed = {"n": 0}
 
-    async def disk_full(*args: object, **kwargs: object) -> None:
-        raise OSError("disk full")
+    def locked(sql: str, *args: Any, **kwargs: Any) -> Any:
+        if sql == HEARTBEAT and failed["n"] == 0:
+            failed["n"] += 1
+            raise sqlite3.OperationalError("database is locked")
+        return execute(sql, *args, **kwargs)
 
-    monkeypatch.setattr(repo, "insert", disk_full)
+    monkeypatch.setattr(conn, "execute", locked)
     _debug_logging(caplog)
     caplog.clear()
     await tick(h)
+    assert failed["n"] == 1
     assert await _codes_seen(h, REPORTER) == []  # not stored, so no code
     assert (await h.services.db.fetchone("SELECT COUNT(*) FROM reports"))[0] == 0
     assert [r.getMessage() for r in caplog.records] == []
-    monkeypatch.setattr(repo, "insert", insert)
+    monkeypatch.setattr(conn, "execute", execute)
     h.clock.advance(minutes=10)
     await tick(h)  # the queue waited; stored now, and the code follows
     [code] = await _codes_seen(h, REPORTER)

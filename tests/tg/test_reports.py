@@ -68,7 +68,8 @@ async def test_a_filed_report_stores_and_logs_nothing_that_identifies_the_report
     message = await h.press(REPORTER, message, "办公室")
     [prompt] = await h.send(REPORTER, BODY)
     assert "最多 5 个" in prompt["text"]
-    [added] = await h.send_file(REPORTER, png(), "IMG_20260920_101532.jpg", kind="photo")
+    [copy, added] = await h.send_file(REPORTER, png(), "IMG_20260920_101532.jpg", kind="photo")
+    assert copy["caption"] == "附件 1：审阅人将看到的副本"
     assert "已添加附件 1/5" in added["text"]
     preview = await h.press(REPORTER, added, "完成")
     assert BODY in preview["text"]
@@ -293,7 +294,8 @@ async def test_limits_on_length_attachments_and_reports_per_day(harness: Harness
     assert "请先用文字描述" in photo_first["text"]
     [prompt] = await h.send(REPORTER, "某公司每周以接待名义安排公款宴请，费用拆分报销。")
     assert "最多 1 个" in prompt["text"]
-    [added] = await h.send_file(REPORTER, b"%PDF-1.4 test", "清单.pdf", kind="document")
+    [copy, added] = await h.send_file(REPORTER, b"%PDF-1.4 test", "清单.pdf", kind="document")
+    assert copy["document"]["file_name"] == "attachment-1.pdf"
     assert "已添加附件 1/1" in added["text"]
     [refused] = await h.send_file(REPORTER, png(), "b.png")
     assert "最多只能添加 1 个附件" in refused["text"]

@@ -345,12 +345,22 @@ async def _grant_reviewer(update: Update, context: BotContext, data: cb.MemberRo
         assert proposal is not None
         admin = escape(await services.membership.display_name(admin_id))
         name = escape(await services.membership.display_name(data.user_id))
+        # The first name is self-chosen: the id and @username tell a lookalike account apart.
+        proposed = await services.membership.member(data.user_id)
+        handle = proposed.username if proposed is not None else None
         for user_id, language in await services.membership.confirmers(proposal):
             t = translator(language)
+            username = escape(f"@{handle}") if handle else t("reviewers.no_username")
             with contextlib.suppress(TelegramError):
                 await context.bot.send_message(
                     user_id,
-                    t("reviewers.ask_confirm", admin=admin, name=name),
+                    t(
+                        "reviewers.ask_confirm",
+                        admin=admin,
+                        name=name,
+                        user_id=data.user_id,
+                        username=username,
+                    ),
                     reply_markup=reviewer_confirm_keyboard(t, data.user_id),
                 )
         await query.answer(context.t("reviewers.proposed"), show_alert=True)

@@ -22,6 +22,7 @@ from bot.tg import callbacks as cb
 from bot.tg.access import requires
 from bot.tg.buttons import Press, button
 from bot.tg.context import BotContext
+from bot.tg.conversations import YieldingConversation
 from bot.tg.keyboards import broadcast_audience_keyboard, broadcast_preview_keyboard
 
 TEXT, AUDIENCE, CONFIRM = range(3)
@@ -38,13 +39,13 @@ class Draft:
     audience: Audience | None = None
 
 
-def conversation() -> ConversationHandler:
-    """The /broadcast conversation; /cancel ends it at any step."""
+def conversation() -> YieldingConversation:
+    """The /broadcast conversation; /cancel, or any other command, ends it at any step."""
     with warnings.catch_warnings():
         # PTB warns that with per_message=False a button is tracked per chat, not per message.
         # That is the intent: one draft per admin, and its buttons belong to that draft.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
+        return YieldingConversation(
             entry_points=[CommandHandler("broadcast", start)],
             states={
                 TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_text)],
@@ -55,6 +56,7 @@ def conversation() -> ConversationHandler:
             name="broadcast",
             allow_reentry=True,
             conversation_timeout=DRAFT_TIMEOUT,
+            on_end=cancel,  # any other command drops the draft first (and says so)
         )
 
 

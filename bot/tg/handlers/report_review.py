@@ -24,6 +24,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
+    CommandHandler,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -43,12 +44,13 @@ from bot.domain.reports import (
     utf16_len,
 )
 from bot.i18n import Translate
-from bot.services.images import clean_image
+from bot.services.images import clean_image, looks_like_picture
 from bot.services.reports import ReportView
 from bot.tg import callbacks as cb
 from bot.tg.access import refuse
 from bot.tg.buttons import Press, press_callback
 from bot.tg.context import BotContext
+from bot.tg.conversations import YieldingConversation
 from bot.tg.handlers.reports import quoted, thread_lines
 from bot.tg.keyboards import (
     REPORTS_PAGE,
@@ -333,6 +335,8 @@ async def _send_attachment(
     else:
         if image is not None:
             data, extension = image.data, image.extension
+        elif looks_like_picture(data):
+            raise UnreadablePicture  # a picture we cannot clean is not shown as it came
         else:
             extension = _extension(telegram_file.file_path)
         upload = InputFile(data, filename=f"{ref}-{number}.{extension}")
@@ -460,12 +464,12 @@ async def export(update: Update, context: BotContext, press: Press[cb.ReportExpo
 # --- notes and messages to the reporter --------------------------------------------------------
 
 
-def input_conversation() -> ConversationHandler:
+def input_conversation() -> YieldingConversation:
     """A reviewer types one note or one message; any command abandons it, /cancel included."""
     with warnings.catch_warnings():
         # Per chat on purpose: a reviewer types one input at a time.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
+        return YieldingConversation(
             entry_points=[
                 CallbackQueryHandler(
                     press_callback(cb.ReportNote, start_note, role=Role.REVIEWER),
@@ -483,8 +487,10 @@ def input_conversation() -> ConversationHandler:
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, input_timed_out)],
             },
-            # Any command ends the input, so a text typed later never lands in a note.
-            fallbacks=[MessageHandler(filters.COMMAND, abandon_input)],
+            # Any command ends the input (another one before it runs, see
+            # bot/tg/conversations.py), so a text typed later never lands in a note.
+            fallbacks=[CommandHandler("cancel", abandon_input)],
+            on_end=abandon_input,
             allow_reentry=True,
             conversation_timeout=INPUT_TIMEOUT.total_seconds(),
             name="report_review_input",

@@ -41,9 +41,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.attachments import uncleanable_picture
 from bot.domain.reports import (
-    Attachment,
-    AttachmentKind,
     Category,
     Direction,
     Draft,
@@ -69,6 +68,7 @@ from bot.tg.keyboards import (
     report_status_keyboard,
     report_units_keyboard,
 )
+from bot.tg.report_copies import Copied, Refused, clean_copy
 
 DRAFT = "report_draft"  # user_data: the Draft being written
 FOUND = "report_found"  # user_data: row id of the report /status found, while it runs
@@ -594,12 +594,20 @@ async def attachment(update: Update, context: BotContext) -> int | None:
             report_done_keyboard(context.t),
         )
         return None
-    # Only the file id is kept: not the caption, and not a document's file name (camera file
-    # names carry the time a picture was taken; people name files after themselves).
-    if message.photo:
-        draft.attachments.append(Attachment(AttachmentKind.PHOTO, message.photo[-1].file_id))
-    elif message.document:
-        draft.attachments.append(Attachment(AttachmentKind.DOCUMENT, message.document.file_id))
+    # Only the clean copy's file id is kept (bot/tg/report_copies.py): not the original's, not
+    # the caption, not a document's file name.
+    document = message.document
+    if document is not None and uncleanable_picture(document.mime_type, document.file_name):
+        outcome: Copied | Refused = Refused("reports.attachment_unsupported_picture")
+    else:
+        number = len(draft.attachments) + 1
+        caption = context.t("reports.attachment_copy", number=number)
+        outcome = await clean_copy(message, number, caption)
+    if isinstance(outcome, Refused):
+        await _reply(update, context, context.t(outcome.key), report_done_keyboard(context.t))
+        return None
+    draft.attachments.append(outcome.attachment)
+    _track(context, message, outcome.message)
     await _reply(
         update,
         context,
