@@ -23,8 +23,8 @@ from bot.domain.digest import (
     Period,
     QuestionInfo,
     build_digest,
+    digest_windows,
     scheduled_period,
-    trend_windows,
     upcoming_campaign,
     week_period,
 )
@@ -117,7 +117,7 @@ class DigestService:
         """Query everything the digest needs for `period` and build it."""
         tz = self.config.timezone
         today = self.today(now)
-        windows = [w.bounds(tz) for w in trend_windows(period)]
+        windows = [w.bounds(tz) for w in digest_windows(period)]
         current = windows[-1]
         assignments = [
             AssignmentRow(
@@ -219,13 +219,18 @@ def render_text(digest: Digest, t: Translate) -> str:
             "digest.period_partial" if digest.partial else "digest.period",
             start=period.start.isoformat(),
             end=period.end.isoformat(),
+            prev_start=digest.previous.start.isoformat(),
+            prev_end=digest.previous.end.isoformat(),
         ),
         t("digest.members", total=digest.members_total, active=digest.members_active),
         "",
         t("digest.quiz_title"),
         t("digest.group", name=t("digest.everyone"), rates=_rates(t, digest.overall)),
     ]
-    for line in digest.departments:
+    all_small = bool(digest.departments) and all(line.small for line in digest.departments)
+    if all_small:  # one line instead of a "<5" line per department
+        lines.append(t("digest.departments_small", count=len(digest.departments)))
+    for line in () if all_small else digest.departments:
         name = escape(line.name) if line.name else t("common.no_department")
         lines.append(t("digest.department", name=name, rates=_rates(t, line)))
     if digest.weakest_tags:

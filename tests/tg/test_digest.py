@@ -137,7 +137,10 @@ async def test_this_week_says_it_runs_to_today(digest_harness: Harness) -> None:
     h.user(LEADER, "李局长")
     [picker] = await h.send(LEADER, "/digest")
     message = await h.press(LEADER, picker, "本周")
-    assert "统计周期：2026-09-14 至 2026-09-20（本周截至今日）" in message["text"]
+    assert (
+        "统计周期：2026-09-14 至 2026-09-20（本周截至今日；"
+        "与上周同期 2026-09-07 至 2026-09-13 比较）" in message["text"]
+    )
     # 2004's session at 00:00:00 on Monday belongs to this week.
     assert "· 应急指挥科：参与率 20%（1/5 人）" in message["text"]
     assert h.last(LEADER)["photo"] is not None
