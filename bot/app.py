@@ -30,6 +30,7 @@ from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
 from bot.tg.digest import schedule_digest
 from bot.tg.handlers import (
     admin,
+    assign,
     broadcast,
     content,
     digest,
@@ -110,6 +111,7 @@ def register_handlers(application: Application) -> None:
 
     # 0: conversations first: while one is active it owns the member's next messages.
     application.add_handler(broadcast.conversation())
+    application.add_handler(assign.conversation())
     # Anonymous reports. A reviewer typing a note or a message to a reporter comes first, and
     # any command abandons it, so a later text never lands in a note by mistake.
     application.add_handler(report_review.input_conversation())
@@ -133,7 +135,6 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("quiz", quiz.quiz))
     application.add_handler(CommandHandler("review", quiz.review))
     application.add_handler(CommandHandler("me", quiz.me))
-    application.add_handler(CommandHandler("assign", quiz.assign))
     # /reload: banks, reminder texts and holidays together, then the reminder jobs re-planned.
     application.add_handler(CommandHandler("reload", content.reload))
     application.add_handler(CommandHandler("plan", content.plan))
@@ -162,9 +163,11 @@ def register_handlers(application: Application) -> None:
         (cb.QuizReview, quiz.review_button),
         (cb.DailyStart, quiz.daily_start),
         (cb.AssignmentStart, quiz.assignment_start),
-        (cb.AssignBank, quiz.assign_bank),
-        (cb.AssignAudience, quiz.assign_audience),
-        (cb.AssignDeadline, quiz.assign_deadline),
+        # /assign buttons outside their conversation (old draft, restart, forged).
+        (cb.AssignBank, assign.stale),
+        (cb.AssignAudience, assign.stale),
+        (cb.AssignDeadline, assign.stale),
+        (cb.AssignConfirm, assign.stale),
         (cb.Acknowledge, broadcast.acknowledge),
         # Broadcast buttons outside their conversation (old draft, restart, forged).
         (cb.BroadcastAudience, broadcast.stale),

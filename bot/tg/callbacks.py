@@ -254,6 +254,14 @@ class AssignDeadline(CallbackData):
     days: int
 
 
+@dataclasses.dataclass(frozen=True)
+class AssignConfirm(CallbackData):
+    """Admin /assign: create the previewed assignment and notify, or drop it."""
+
+    prefix: ClassVar[str] = "asc"
+    send: bool
+
+
 # --- delivery -----------------------------------------------------------------------------------
 
 

@@ -215,35 +215,6 @@ def single_button(text: str, data: cb.CallbackData) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(text, data)]])
 
 
-def assign_audience_keyboard(
-    t: Translate, departments: Sequence[Department]
-) -> InlineKeyboardMarkup:
-    """Admin /assign: everyone or one department."""
-    keyboard = [[button(t("assign.everyone"), cb.AssignAudience("*"))]]
-    keyboard += rows((button(d.name, cb.AssignAudience(d.id)) for d in departments), 2)
-    return InlineKeyboardMarkup(keyboard)
-
-
-def assign_deadline_keyboard(t: Translate, department: str) -> InlineKeyboardMarkup:
-    """Admin /assign: how many days members have."""
-    return InlineKeyboardMarkup(
-        rows(
-            (
-                button(t("assign.days", n=n), cb.AssignDeadline(department, n))
-                for n in (3, 7, 14, 30)
-            ),
-            2,
-        )
-    )
-
-
-def assign_banks_keyboard(banks: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
-    """Admin /assign: which bank."""
-    return InlineKeyboardMarkup(
-        [[button(title, cb.AssignBank(bank_id))] for bank_id, title in banks]
-    )
-
-
 # --- delivery -----------------------------------------------------------------------------------
 
 

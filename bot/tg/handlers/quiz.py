@@ -11,7 +11,6 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.domain.members import Role
 from bot.domain.mistakes import ReviewCard
 from bot.domain.questions import LETTERS, Question, QuestionType
 from bot.domain.quiz import (
@@ -23,12 +22,8 @@ from bot.domain.quiz import (
 )
 from bot.services.quiz import AnswerOutcome, NothingToAsk
 from bot.tg import callbacks as cb
-from bot.tg.access import requires
 from bot.tg.context import BotContext
 from bot.tg.keyboards import (
-    assign_audience_keyboard,
-    assign_banks_keyboard,
-    assign_deadline_keyboard,
     quiz_answer_keyboard,
     quiz_banks_keyboard,
     quiz_finished_keyboard,
@@ -36,7 +31,6 @@ from bot.tg.keyboards import (
 )
 
 MAX_MISSED_SHOWN = 10
-ASSIGN_DRAFT = "assign_bank"
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -473,99 +467,6 @@ async def assignment_start(update: Update, context: BotContext) -> None:
     else:
         await query.answer()
     await _show_session(update, context, session, edit=False)
-
-
-@requires(Role.ADMIN)
-async def assign(update: Update, context: BotContext) -> None:
-    """/assign: choose a bank, an audience and a deadline."""
-    if update.effective_message is None:
-        return
-    banks = [(b.id, b.title) for b in context.services.quiz.banks]
-    await update.effective_message.reply_text(
-        context.t("assign.pick_bank"), reply_markup=assign_banks_keyboard(banks)
-    )
-
-
-@requires(Role.ADMIN)
-async def assign_bank(update: Update, context: BotContext) -> None:
-    """Bank chosen: keep it in the draft and ask for the audience."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.AssignBank.decode(query.data or "")
-    title = context.services.quiz.bank_title(data.bank)
-    if title is None:
-        await query.answer(context.t("common.stale_button"), show_alert=True)
-        return
-    context.user_data[ASSIGN_DRAFT] = data.bank
-    await query.answer()
-    await query.edit_message_text(
-        context.t("assign.pick_audience", title=escape(title)),
-        reply_markup=assign_audience_keyboard(context.t, context.services.config.departments),
-    )
-
-
-def _audience_name(context: BotContext, department: str) -> str | None:
-    if department == "*":
-        return context.t("assign.everyone")
-    dept = context.services.config.department(department)
-    return dept.name if dept else None
-
-
-@requires(Role.ADMIN)
-async def assign_audience(update: Update, context: BotContext) -> None:
-    """Audience chosen: ask for the deadline."""
-    query = update.callback_query
-    assert query is not None
-    data = cb.AssignAudience.decode(query.data or "")
-    bank = context.user_data.get(ASSIGN_DRAFT)
-    title = context.services.quiz.bank_title(bank) if bank else None
-    audience = _audience_name(context, data.department)
-    if title is None or audience is None:
-        await query.answer(context.t("assign.expired_draft"), show_alert=True)
-        return
-    await query.answer()
-    await query.edit_message_text(
-        context.t("assign.pick_deadline", title=escape(title), audience=escape(audience)),
-        reply_markup=assign_deadline_keyboard(context.t, data.department),
-    )
-
-
-@requires(Role.ADMIN)
-async def assign_deadline(update: Update, context: BotContext) -> None:
-    """Deadline chosen: create the assignment and notify its members."""
-    query = update.callback_query
-    assert query is not None
-    assert context.caller is not None
-    data = cb.AssignDeadline.decode(query.data or "")
-    services = context.services
-    bank = context.user_data.get(ASSIGN_DRAFT)
-    title = services.quiz.bank_title(bank) if bank else None
-    audience = _audience_name(context, data.department)
-    if bank is None or title is None or audience is None or not 1 <= data.days <= 90:
-        await query.answer(context.t("assign.expired_draft"), show_alert=True)
-        return
-    created = await services.assigned_tests.create(
-        bank_id=bank,
-        departments=None if data.department == "*" else [data.department],
-        days=data.days,
-        created_by=context.caller.user_id,
-        now=services.now(),
-    )
-    context.user_data.pop(ASSIGN_DRAFT, None)
-    await query.answer()
-    if created is None:
-        await query.edit_message_text(context.t("assign.no_members"))
-        return
-    await query.edit_message_text(
-        context.t(
-            "assign.created",
-            title=escape(title),
-            count=created.assignment.question_count,
-            audience=escape(audience),
-            deadline=services.assigned_tests.deadline_text(created.assignment, context.language),
-            members=created.members,
-        )
-    )
 
 
 # --- /me -------------------------------------------------------------------------------------
