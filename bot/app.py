@@ -26,6 +26,7 @@ from bot.tg import callbacks as cb
 from bot.tg import report_jobs
 from bot.tg.access import PUBLIC_FLOWS, REPORT_FLOWS, gate
 from bot.tg.backup import schedule_backup
+from bot.tg.case_clock_jobs import schedule_case_clocks
 from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
 from bot.tg.digest import schedule_digest
 from bot.tg.handlers import (
@@ -238,6 +239,8 @@ async def _post_init(application: Application) -> None:
     # and then takes the online backup, at their configured local times.
     schedule_digest(application)
     schedule_backup(application)
+    # Reviewers hear once per report and target that it nears its due day (working days).
+    schedule_case_clocks(application)
     # The heartbeat for `python -m bot health` (Docker's HEALTHCHECK), every 30 s.
     schedule_heartbeat(application)
 

@@ -116,8 +116,12 @@ class ReportsConfig:
     min_length: int = 20
     max_length: int = 3000
     max_attachments: int = 5
-    overdue_days: int = 7
+    overdue_days: int = 7  # accepted for old config files; the targets below replaced it
     write_every_minutes: int = 10
+    review_within_workdays: int = 5  # first review, in working days after receipt
+    close_within_months: int = 3  # closure, in calendar months after receipt
+    remind_before_workdays: int = 1  # reviewers' reminder this many working days before
+    clock_check_time: time = time(9, 0)  # the daily job that sends those reminders
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,10 @@ SCHEMA: _Schema = {
         "max_attachments": (int, 5),
         "overdue_days": (int, 7),
         "write_every_minutes": (int, 10),
+        "review_within_workdays": (int, 5),
+        "close_within_months": (int, 3),
+        "remind_before_workdays": (int, 1),
+        "clock_check_time": (str, "09:00"),
     },
     "digest": {
         "weekday": (str, "monday"),
@@ -360,6 +368,18 @@ def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
             ),
             overdue_days=_in_range(rep["overdue_days"], 1, 365, f"{source}: reports.overdue_days"),
             write_every_minutes=rep["write_every_minutes"],
+            review_within_workdays=_in_range(
+                rep["review_within_workdays"], 1, 250, f"{source}: reports.review_within_workdays"
+            ),
+            close_within_months=_in_range(
+                rep["close_within_months"], 1, 60, f"{source}: reports.close_within_months"
+            ),
+            remind_before_workdays=_in_range(
+                rep["remind_before_workdays"], 0, 60, f"{source}: reports.remind_before_workdays"
+            ),
+            clock_check_time=_time_of_day(
+                rep["clock_check_time"], f"{source}: reports.clock_check_time"
+            ),
         ),
         "digest": DigestConfig(
             weekday=WEEKDAYS.index(weekday),

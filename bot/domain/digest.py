@@ -30,7 +30,9 @@ Definitions (the digest text and the chart say the same thing):
 - Assigned tests: assignments open at some point of the period; completed = members of the
   audience with a result before the period ended.
 - Reports (counts only): received and closed (a final status reached) within the period; open
-  and overdue (open more than `overdue_days` days) as of the period's last day, or today.
+  and overdue as of the period's last day (at most yesterday). Overdue: past a case-clock
+  target (bot/domain/workdays.py): the first review within `review_workdays` working days,
+  closure within `close_months` months of receipt.
 """
 
 from __future__ import annotations
@@ -186,7 +188,8 @@ class ReportCounts:
     closed: int
     open: int
     overdue: int
-    overdue_days: int
+    review_workdays: int
+    close_months: int
     as_of: date  # the day `open` and `overdue` describe
 
 

@@ -22,6 +22,7 @@ from bot.domain.digest import (
     GroupLine,
     Period,
     QuestionInfo,
+    ReportCounts,
     build_digest,
     digest_windows,
     scheduled_period,
@@ -31,6 +32,7 @@ from bot.domain.digest import (
 from bot.domain.holidays import OfficialSchedule, next_break
 from bot.domain.members import Holder, Role
 from bot.i18n import Translate, translator
+from bot.services.case_clocks import CaseClockService
 from bot.services.charts import Chart, render_chart
 from bot.services.membership import MembershipService
 from bot.services.quiz import QuizService
@@ -70,6 +72,7 @@ class DigestService:
         quiz: QuizService,
         reminders: ReminderService | None = None,
         membership: MembershipService | None = None,
+        clocks: CaseClockService | None = None,
     ) -> None:
         self.config = config
         self.quiz = quiz
@@ -78,6 +81,10 @@ class DigestService:
         self.reminders = reminders
         self._repo = DigestRepository(db)
         self._schedule: OfficialSchedule | None = None
+        # Overdue reports by the case-clock targets, on the same working-day calendar.
+        self.clocks = clocks or CaseClockService(
+            config, db, lambda: self._holiday_schedule() or OfficialSchedule({}, {})
+        )
 
     def today(self, now: datetime) -> date:
         """The local date at `now`."""
@@ -131,7 +138,7 @@ class DigestService:
         # Reports: counts by day up to the end of yesterday, never today's, so a leader who
         # keeps asking cannot watch a report come in (the reviewers' batch is hourly).
         as_of = min(period.end, today - timedelta(days=1))
-        overdue_days = self.config.reports.overdue_days
+        received, closed, still_open = await self._repo.report_counts(period.start, as_of, as_of)
         schedule = self._holiday_schedule()
         brk = next_break(today, schedule) if schedule else None
         reminders = self.config.reminders
@@ -145,12 +152,14 @@ class DigestService:
             questions=self._question_info(),
             reminders=await self._repo.reminder_acks(current),
             assignments=assignments,
-            reports=await self._repo.report_counts(
-                period.start,
+            reports=ReportCounts(
+                received,
+                closed,
+                still_open,
+                await self.clocks.overdue_count(as_of),
+                self.config.reports.review_within_workdays,
+                self.config.reports.close_within_months,
                 as_of,
-                as_of,
-                as_of - timedelta(days=overdue_days),
-                overdue_days,
             ),
             next_campaign=(
                 upcoming_campaign(brk, reminders.lead_days, reminders.send_time) if brk else None
@@ -315,7 +324,8 @@ def render_text(digest: Digest, t: Translate) -> str:
             as_of=reports.as_of.isoformat(),
             open=reports.open,
             overdue=reports.overdue,
-            days=reports.overdue_days,
+            workdays=reports.review_workdays,
+            months=reports.close_months,
         ),
     ]
     return "\n".join(lines)
