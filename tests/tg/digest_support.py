@@ -219,6 +219,6 @@ async def _seed_reports(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.executemany(
             "INSERT INTO reports (ref, receipt_hash, category, unit, body, status, submitted_on, "
-            "closed_on, notified) VALUES (?, ?, '形式主义', '某科室', '……', ?, ?, ?, 1)",
+            "closed_on, notified) VALUES (?, ?, 'formalism', '某科室', '……', ?, ?, ?, 1)",
             [(f"R{i}", f"hash{i}", *r) for i, r in enumerate(reports, start=1)],
         )

@@ -245,4 +245,4 @@ async def test_daily_backup_job_writes_a_verified_copy(harness: Harness, tmp_pat
         await job.run(harness.app)
         harness.clock.advance(days=1)
     [copy] = (tmp_path / "backups").iterdir()
-    assert copy.name == "bot-20260921-020000.db"  # the newer one stays (keep: 1)
+    assert copy.name == "bot-20260921-100000+0800.db"  # the newer one stays (keep: 1)
