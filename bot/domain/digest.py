@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.burden import Burden, burden
 from bot.domain.holidays import HolidayBreak
 
 SMALL_GROUP = 5
@@ -222,6 +223,9 @@ class DigestInputs:
     reports: ReportCounts
     next_campaign: UpcomingCampaign | None
     today: date
+    # (campaign kind, messages delivered) of campaigns created in the period / previous one
+    sends: Sequence[tuple[str, int]] = ()
+    previous_sends: Sequence[tuple[str, int]] = ()
 
 
 # --- the digest ---------------------------------------------------------------------------------
@@ -313,6 +317,8 @@ class Digest:
     assignments: tuple[AssignmentLine, ...]
     reports: ReportCounts
     next_campaign: UpcomingCampaign | None
+    burden: Burden | None = None  # messages per member in the period (bot/domain/burden.py)
+    previous_burden: Burden | None = None
 
 
 @dataclass(frozen=True)
@@ -483,6 +489,8 @@ def build_digest(inputs: DigestInputs) -> Digest:
         assignments=assignments,
         reports=inputs.reports,
         next_campaign=inputs.next_campaign,
+        burden=burden(inputs.sends, everyone_now.members),
+        previous_burden=burden(inputs.previous_sends, _everyone(table, previous).members),
     )
 
 

@@ -15,6 +15,7 @@ from html import escape
 from bot.config import Config
 from bot.content.problems import ContentError
 from bot.content.reminders import load_schedule
+from bot.domain.burden import NOTICE_MINUTES, QUIZ_MINUTES
 from bot.domain.digest import (
     AssignmentRow,
     Digest,
@@ -151,6 +152,8 @@ class DigestService:
             question_stats=await self._repo.question_stats(current),
             questions=self._question_info(),
             reminders=await self._repo.reminder_acks(current),
+            sends=await self._repo.campaign_sends(current),
+            previous_sends=await self._repo.campaign_sends(windows[-2]),
             assignments=assignments,
             reports=ReportCounts(
                 received,
@@ -217,6 +220,32 @@ def _rates(t: Translate, line: GroupLine) -> str:
     else:
         score = t("digest.score", score=line.average_score) + _delta(t, "score", line.score_change)
     return t("digest.rates", participation=participation, score=score)
+
+
+def _burden_lines(digest: Digest, t: Translate) -> list[str]:
+    now, before = digest.burden, digest.previous_burden
+    if now is None or now.messages_per_member is None:
+        return [t("digest.burden_none")]
+    previous = (
+        t(
+            "digest.burden_previous",
+            messages=f"{before.messages_per_member:.1f}",
+            minutes=f"{before.minutes_per_member:.1f}",
+        )
+        if before is not None
+        and before.messages_per_member is not None
+        and before.minutes_per_member is not None
+        else t("digest.burden_no_previous")
+    )
+    return [
+        t(
+            "digest.burden",
+            messages=f"{now.messages_per_member:.1f}",
+            minutes=f"{now.minutes_per_member or 0:.1f}",
+            previous=previous,
+        ),
+        t("digest.burden_basis", notice=f"{NOTICE_MINUTES:g}", quiz=f"{QUIZ_MINUTES:g}"),
+    ]
 
 
 def render_text(digest: Digest, t: Translate) -> str:
@@ -312,6 +341,8 @@ def render_text(digest: Digest, t: Translate) -> str:
                     **values,
                 )
             )
+
+    lines += ["", t("digest.burden_title"), *_burden_lines(digest, t)]
 
     reports = digest.reports
     lines += [

@@ -99,6 +99,25 @@ class DigestRepository:
         )
         return [CampaignAcks(int(r[0]), int(r[1])) for r in rows]
 
+    async def campaign_sends(self, window: Window) -> list[tuple[str, int]]:
+        """(kind, messages delivered) of each campaign created in the window.
+
+        Campaign-level facts only: the campaign's creation time and how many of its rows were
+        sent (or possibly sent), never when any one row went out.
+        """
+        rows = await self.db.fetchall(
+            """
+            SELECT c.kind,
+              (SELECT COUNT(*) FROM outbox o
+                WHERE o.campaign_id = c.id AND o.status IN ('sent', 'unknown')) AS delivered
+            FROM campaigns c
+            WHERE c.created_at >= ? AND c.created_at < ?
+            ORDER BY c.id
+            """,
+            (to_db_time(window[0]), to_db_time(window[1])),
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
     async def assignments(self, window: Window) -> list[tuple[str, datetime, int, int]]:
         """(bank id, deadline, audience, completed) of assignments open during the window."""
         rows = await self.db.fetchall(

@@ -103,3 +103,36 @@ async def test_a_small_office_gets_one_line_instead_of_an_empty_department_panel
     assert "各部门参与率与平均分" not in chart.texts
     en = render_chart(digest, translator("en"))
     assert "Every department has fewer than 5 members; none is shown" in en.texts
+
+
+async def test_the_burden_line_counts_messages_per_member_and_their_minutes(
+    wednesday: Harness,
+) -> None:
+    """Last week (09-07 … 09-13, 14 members): the seeded reminder (8 delivered) and broadcast
+    (5) plus a daily-question notice to 3; the week before, one reminder delivered to 4."""
+    h = wednesday
+    async with h.services.db.transaction() as tx:
+        campaign = await tx.insert(
+            "INSERT INTO campaigns (key, kind, payload, status, created_at) "
+            "VALUES ('daily:2026-09-10', 'daily', '{\"text\": {\"zh\": \"x\"}}', 'done', "
+            "'2026-09-10T00:30:00+00:00')"
+        )
+        await tx.executemany(
+            "INSERT INTO outbox (campaign_id, user_id, status) VALUES (?, ?, ?)",
+            [(campaign, 6000 + i, s) for i, s in enumerate(["sent"] * 3 + ["failed"])],
+        )
+    h.clock.now = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)
+    h.user(LEADER, "李局长")
+    [picker] = await h.send(LEADER, "/digest")
+    text = (await h.press(LEADER, picker, "上周"))["text"]
+    # 16 messages / 14 members = 1.1; (13 × 0.5 + 3 × 2) / 14 = 0.9 minutes.
+    # The week before: 4 / 14 = 0.3 messages, 2 / 14 = 0.1 minutes.
+    assert (
+        "本期平均每人收到本机器人消息 1.1 条，估计占用 0.9 分钟；上周同期 0.3 条、0.1 分钟。"
+    ) in text
+    assert "按每条通知 0.5 分钟、每条测验通知 2 分钟估算" in text
+    assert "不含对成员自己操作的直接回复" in text
+    # Unit-level only: no member's name or id anywhere in the digest.
+    for uid in (1001, 2001, 3001):
+        assert f"成员{uid}" not in text
+        assert str(uid) not in text
