@@ -64,7 +64,7 @@ async def test_admin_broadcasts_to_everyone_and_watches_progress_to_the_report(
     report = h.message(ADMIN, preview["message_id"])
     assert report["text"].splitlines() == [
         "✅ 发送完成（共 101 人）",
-        "已送达：101",
+        "已发出：101（Telegram 已接收；它不回告是否送达、是否阅读）",
         "失败：0",
         "已屏蔽机器人：0",
         "结果不明（未重发）：0",

@@ -24,6 +24,7 @@ from bot.services.quiz import AnswerOutcome, NothingToAsk
 from bot.tg import callbacks as cb
 from bot.tg.context import BotContext
 from bot.tg.keyboards import (
+    button,
     quiz_answer_keyboard,
     quiz_banks_keyboard,
     quiz_finished_keyboard,
@@ -506,4 +507,10 @@ async def me(update: Update, context: BotContext) -> None:
         lines.append(t("me.review", due=progress.review_due, total=progress.review_total))
         if progress.review_due:
             lines.append(t("me.review_action"))
-    await update.effective_message.reply_text("\n".join(lines))
+    # A mistake book: a button starts the review (or says when the first item comes due).
+    markup = (
+        InlineKeyboardMarkup([[button(t("me.review_button"), cb.QuizReview())]])
+        if progress.review_total
+        else None
+    )
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=markup)
