@@ -170,6 +170,7 @@ def register_handlers(application: Application) -> None:
         (cb.AssignDeadline, assign.stale),
         (cb.AssignConfirm, assign.stale),
         (cb.Acknowledge, broadcast.acknowledge),
+        (cb.BroadcastRefresh, broadcast.refresh),
         # Broadcast buttons outside their conversation (old draft, restart, forged).
         (cb.BroadcastAudience, broadcast.stale),
         (cb.BroadcastConfirm, broadcast.stale),

@@ -290,6 +290,14 @@ class BroadcastConfirm(CallbackData):
     send: bool
 
 
+@dataclasses.dataclass(frozen=True)
+class BroadcastRefresh(CallbackData):
+    """Admin: refresh a finished broadcast's report (acknowledgements keep coming in)."""
+
+    prefix: ClassVar[str] = "bcr"
+    campaign: int
+
+
 # --- reports ---
 # The reporter's buttons carry no report id: the draft and the report found with a receipt code
 # stay in the conversation's memory. Reviewer buttons carry the report's random reference.

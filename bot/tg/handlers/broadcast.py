@@ -7,6 +7,7 @@ import warnings
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -195,6 +196,43 @@ async def stale(update: Update, context: BotContext) -> None:
     """A broadcast button outside its conversation (old draft, restart): ask to start again."""
     if update.callback_query:
         await update.callback_query.answer(context.t("broadcast.expired"), show_alert=True)
+
+
+@requires(Role.ADMIN)
+async def refresh(update: Update, context: BotContext) -> None:
+    """🔄 under a broadcast report: the same report with today's acknowledgement count."""
+    query = update.callback_query
+    assert query is not None
+    data = cb.BroadcastRefresh.decode(query.data or "")
+    delivery = context.services.delivery
+    campaign = await delivery.campaign(data.campaign)
+    message = query.message
+    if (
+        campaign is None
+        or message is None
+        or (campaign.progress_chat, campaign.progress_message)
+        != (message.chat.id, message.message_id)
+    ):
+        await query.answer(context.t("common.stale_button"), show_alert=True)
+        return
+    if campaign.status == "running":
+        await query.answer(context.t("delivery.refresh_running"), show_alert=True)
+        return
+    text = progress_text(
+        context.language,
+        "delivery.report",
+        await delivery.report(campaign.id),
+        await delivery.acknowledgements(campaign.id),
+    )
+    await query.answer(context.t("delivery.refreshed"))
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(context.t("delivery.refresh"), callback_data=query.data)]]
+    )
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:  # nothing changed since the last refresh
+        if "not modified" not in str(exc):
+            raise
 
 
 async def acknowledge(update: Update, context: BotContext) -> None:
