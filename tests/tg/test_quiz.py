@@ -304,8 +304,9 @@ async def test_me_shows_attempts_average_and_mistakes(quiz_harness: Harness) -> 
     assert buttons(empty) == []  # no mistake book yet: no review button
     assert [b["text"] for b in buttons(me)] == ["开始复习错题"]
     # Right after the quiz nothing is due: the button says when the first item comes due.
-    await h.press(CADRE, me, "开始复习错题")
+    pressed = await h.press(CADRE, me, "开始复习错题")
     assert "下一题将在 2026-09-21 10:00 到期" in h.last(CADRE)["text"]
+    assert buttons(pressed) == []  # the step is done: its keyboard is removed
     h.clock.advance(days=1)
     [me] = await h.send(CADRE, "/me")
     assert "错题本：2 题到期待复习（共 2 题）" in me["text"]

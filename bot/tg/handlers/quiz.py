@@ -389,8 +389,12 @@ async def review(update: Update, context: BotContext) -> None:
 
 
 async def review_button(update: Update, context: BotContext) -> None:
-    """The 复习错题 button under a result: start reviewing in a new message."""
+    """The 复习错题 button under a result or /me: review in a new message; its step is done."""
     await _start_review(update, context, edit=False)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        # The old keyboard goes, so an earlier step's buttons are not pressed again later.
+        await query.edit_message_reply_markup(None)
 
 
 # --- daily question --------------------------------------------------------------------------
