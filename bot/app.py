@@ -33,6 +33,7 @@ from bot.tg.context import SERVICES_KEY, WORKER_KEY, BotApplication, BotContext
 from bot.tg.conversations import command_ends_conversations
 from bot.tg.handlers import (
     admin,
+    assign,
     broadcast,
     content,
     digest,
@@ -113,9 +114,10 @@ def register_handlers(application: Application) -> None:
     # reviewer's note) unless it is that conversation's own, so the text that follows (a
     # report's description) goes where the command meant; the /assign buttons' draft too.
     broadcasting = broadcast.conversation()
+    assigning = assign.conversation()
     reviewer_input = report_review.input_conversation()
     application.add_handler(
-        command_ends_conversations((broadcasting, reviewer_input), {quiz.ASSIGN_DRAFT: "assign"}),
+        command_ends_conversations((broadcasting, assigning, reviewer_input), {}),
         group=-2,
     )
     # -1: a message that looks like a receipt code goes to /status when it asked for one and
@@ -124,6 +126,7 @@ def register_handlers(application: Application) -> None:
 
     # 0: conversations first: while one is active it owns the member's next messages.
     application.add_handler(broadcasting)
+    application.add_handler(assigning)
     # Anonymous reports. A reviewer typing a note or a message to a reporter comes first, and
     # any command abandons it, so a later text never lands in a note by mistake.
     application.add_handler(reviewer_input)
@@ -147,7 +150,6 @@ def register_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("quiz", quiz.quiz))
     application.add_handler(CommandHandler("review", quiz.review))
     application.add_handler(CommandHandler("me", quiz.me))
-    application.add_handler(CommandHandler("assign", quiz.assign))
     # /reload: banks, reminder texts and holidays together, then the reminder jobs re-planned.
     application.add_handler(CommandHandler("reload", content.reload))
     application.add_handler(CommandHandler("plan", content.plan))
@@ -179,10 +181,13 @@ def register_handlers(application: Application) -> None:
         button(cb.QuizReview, quiz.review_button),
         button(cb.DailyStart, quiz.daily_start),
         button(cb.AssignmentStart, quiz.assignment_start),
-        button(cb.AssignBank, quiz.assign_bank, role=admin_only),
-        button(cb.AssignAudience, quiz.assign_audience, role=admin_only),
-        button(cb.AssignDeadline, quiz.assign_deadline, role=admin_only),
+        # /assign buttons outside their conversation (old draft, restart, forged).
+        button(cb.AssignBank, assign.stale, role=admin_only),
+        button(cb.AssignAudience, assign.stale, role=admin_only),
+        button(cb.AssignDeadline, assign.stale, role=admin_only),
+        button(cb.AssignConfirm, assign.stale, role=admin_only),
         button(cb.Acknowledge, broadcast.acknowledge),
+        button(cb.BroadcastRefresh, broadcast.refresh, role=admin_only),
         # Broadcast buttons outside their conversation (old draft, restart, forged).
         button(cb.BroadcastAudience, broadcast.stale, role=admin_only),
         button(cb.BroadcastConfirm, broadcast.stale, role=admin_only),

@@ -98,8 +98,12 @@ class ReportsConfig:
     min_length: int = 20
     max_length: int = 3000
     max_attachments: int = 5
-    overdue_days: int = 7
+    overdue_days: int = 7  # accepted for old config files; the targets below replaced it
     write_every_minutes: int = 10
+    review_within_workdays: int = 5  # first review, in working days after receipt
+    close_within_months: int = 3  # closure, in calendar months after receipt
+    remind_before_workdays: int = 1  # reviewers' reminder this many working days before
+    clock_check_time: time = time(9, 0)  # the daily job that sends those reminders
 
 
 @dataclass(frozen=True)

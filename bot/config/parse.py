@@ -104,6 +104,18 @@ def _sections(raw: dict[str, Any], source: str) -> dict[str, Any]:
             ),
             overdue_days=in_range(rep["overdue_days"], 1, 365, f"{source}: reports.overdue_days"),
             write_every_minutes=rep["write_every_minutes"],
+            review_within_workdays=in_range(
+                rep["review_within_workdays"], 1, 250, f"{source}: reports.review_within_workdays"
+            ),
+            close_within_months=in_range(
+                rep["close_within_months"], 1, 60, f"{source}: reports.close_within_months"
+            ),
+            remind_before_workdays=in_range(
+                rep["remind_before_workdays"], 0, 60, f"{source}: reports.remind_before_workdays"
+            ),
+            clock_check_time=time_of_day(
+                rep["clock_check_time"], f"{source}: reports.clock_check_time"
+            ),
         ),
         "digest": DigestConfig(
             weekday=WEEKDAYS.index(weekday),

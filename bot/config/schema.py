@@ -81,6 +81,10 @@ SCHEMA: _Schema = {
         "max_attachments": (int, 5),
         "overdue_days": (int, 7),
         "write_every_minutes": (int, 10),
+        "review_within_workdays": (int, 5),
+        "close_within_months": (int, 3),
+        "remind_before_workdays": (int, 1),
+        "clock_check_time": (str, "09:00"),
     },
     "digest": {
         "weekday": (str, "monday"),

@@ -4,8 +4,11 @@ Definitions (the digest text and the chart say the same thing):
 
 - A period is a run of local calendar days `start`…`end`. `/digest` offers this week (Monday to
   today) and last week (Monday to Sunday); the weekly job reports the seven days before the day
-  it runs (sent on a Monday: exactly last week). "Previous week" is always the seven days
-  before the period's first day; the trend is the eight seven-day windows ending with the period.
+  it runs (sent on a Monday: exactly last week). "Previous week" is always the same days one
+  week earlier (this week so far, Monday to Wednesday, is compared with last Monday to
+  Wednesday: like with like). The trend is eight whole seven-day windows: ending with the
+  period when it is a whole week, else ending the day before it starts (a partial week is left
+  out of the trend rather than drawn as a Monday plunge).
 - Members of a group in a window: members who have not left and joined before the window ended,
   grouped by the department they are in now (membership has no history; neither do leavers).
   Active: those of them whose status is active (the bot can reach them).
@@ -27,7 +30,9 @@ Definitions (the digest text and the chart say the same thing):
 - Assigned tests: assignments open at some point of the period; completed = members of the
   audience with a result before the period ended.
 - Reports (counts only): received and closed (a final status reached) within the period; open
-  and overdue (open more than `overdue_days` days) as of the period's last day, or today.
+  and overdue as of the period's last day (at most yesterday). Overdue: past a case-clock
+  target (bot/domain/workdays.py): the first review within `review_workdays` working days,
+  closure within `close_months` months of receipt.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.burden import Burden, burden
 from bot.domain.holidays import HolidayBreak
 
 SMALL_GROUP = 5
@@ -75,9 +81,14 @@ class Period:
         """How many days the period covers."""
         return (self.end - self.start).days + 1
 
+    @property
+    def whole_week(self) -> bool:
+        """The period covers seven days (a trend point compares with the others)."""
+        return self.days >= 7
+
     def previous(self) -> Period:
-        """The seven days before this period."""
-        return Period(self.start - timedelta(days=7), self.start - timedelta(days=1))
+        """The same days one week earlier (like with like, also for a partial week)."""
+        return Period(self.start - timedelta(days=7), self.end - timedelta(days=7))
 
     def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """[first local midnight, the local midnight after the last day) as aware datetimes."""
@@ -99,12 +110,25 @@ def scheduled_period(today: date) -> Period:
 
 
 def trend_windows(period: Period, weeks: int = TREND_WEEKS) -> tuple[Period, ...]:
-    """Seven-day windows ending with the period itself: [..., previous week, period]."""
-    earlier = tuple(
-        Period(period.start - timedelta(days=7 * k), period.start - timedelta(days=7 * k - 6))
-        for k in range(weeks - 1, 0, -1)
+    """Whole seven-day windows, oldest first, ending with the period if it is a whole week.
+
+    A partial period (this week so far) is left out: the windows end the day before it starts.
+    """
+    last = period.end if period.whole_week else period.start - timedelta(days=1)
+    return tuple(
+        Period(last - timedelta(days=7 * k + 6), last - timedelta(days=7 * k))
+        for k in range(weeks - 1, -1, -1)
     )
-    return (*earlier, period)
+
+
+def digest_windows(period: Period) -> tuple[Period, ...]:
+    """Every window the digest queries; the last two are always [previous, period].
+
+    A whole week: the trend windows (they end with the previous week and the period). A
+    partial week: the trend windows, then the same days of last week, then the period.
+    """
+    trend = trend_windows(period)
+    return trend if period.whole_week else (*trend, period.previous(), period)
 
 
 # --- inputs (plain query results) -------------------------------------------------------------
@@ -112,7 +136,7 @@ def trend_windows(period: Period, weeks: int = TREND_WEEKS) -> tuple[Period, ...
 
 @dataclass(frozen=True)
 class MemberRow:
-    """Members of one department in one trend window (window index into `trend_windows`)."""
+    """Members of one department in one window (window index into `digest_windows`)."""
 
     window: int
     department_id: str | None
@@ -122,7 +146,7 @@ class MemberRow:
 
 @dataclass(frozen=True)
 class ActivityRow:
-    """Quiz activity of one department's members in one trend window."""
+    """Quiz activity of one department's members in one window (index into `digest_windows`)."""
 
     window: int
     department_id: str | None
@@ -165,7 +189,8 @@ class ReportCounts:
     closed: int
     open: int
     overdue: int
-    overdue_days: int
+    review_workdays: int
+    close_months: int
     as_of: date  # the day `open` and `overdue` describe
 
 
@@ -198,6 +223,9 @@ class DigestInputs:
     reports: ReportCounts
     next_campaign: UpcomingCampaign | None
     today: date
+    # (campaign kind, messages delivered) of campaigns created in the period / previous one
+    sends: Sequence[tuple[str, int]] = ()
+    previous_sends: Sequence[tuple[str, int]] = ()
 
 
 # --- the digest ---------------------------------------------------------------------------------
@@ -282,13 +310,15 @@ class Digest:
     members_active: int
     overall: GroupLine
     departments: tuple[GroupLine, ...]
-    trend: tuple[TrendPoint, ...]
+    trend: tuple[TrendPoint, ...]  # whole weeks only (a partial period is left out)
     weakest_tags: tuple[Weakness, ...]
     weakest_questions: tuple[Weakness, ...]
     reminders: ReminderSummary
     assignments: tuple[AssignmentLine, ...]
     reports: ReportCounts
     next_campaign: UpcomingCampaign | None
+    burden: Burden | None = None  # messages per member in the period (bot/domain/burden.py)
+    previous_burden: Burden | None = None
 
 
 @dataclass(frozen=True)
@@ -397,9 +427,9 @@ def weakest(
 
 
 def build_digest(inputs: DigestInputs) -> Digest:
-    """The digest for `inputs.period` (windows: `trend_windows(period)`, the last is the period)."""
+    """The digest for `inputs.period` (row windows index `digest_windows(period)`)."""
     period = inputs.period
-    windows = trend_windows(period)
+    windows = digest_windows(period)
     current, previous = len(windows) - 1, len(windows) - 2
     table = _counts(inputs.members, inputs.activity)
     names = dict(inputs.departments)
@@ -425,7 +455,7 @@ def build_digest(inputs: DigestInputs) -> Digest:
             _everyone(table, i).participation,
             _everyone(table, i).average_score,
         )
-        for i, window in enumerate(windows)
+        for i, window in enumerate(windows[:TREND_WEEKS])
     )
     tags, questions = weakest(inputs.question_stats, inputs.questions)
     assignments = tuple(
@@ -459,6 +489,8 @@ def build_digest(inputs: DigestInputs) -> Digest:
         assignments=assignments,
         reports=inputs.reports,
         next_campaign=inputs.next_campaign,
+        burden=burden(inputs.sends, everyone_now.members),
+        previous_burden=burden(inputs.previous_sends, _everyone(table, previous).members),
     )
 
 

@@ -47,6 +47,11 @@ class Sender(Protocol[M]):
         """Send a prepared notice to one chat."""
         ...
 
-    async def edit(self, chat_id: int, message_id: int, text: str) -> SendResult:
-        """Replace the text of a message the bot sent (a campaign's progress message)."""
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, button: tuple[str, str] | None = None
+    ) -> SendResult:
+        """Replace the text of a message the bot sent (a campaign's progress message).
+
+        `button`: (label, named action, e.g. `campaign_report:12`) shown under the text.
+        """
         ...

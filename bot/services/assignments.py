@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.config import Config
@@ -45,8 +45,37 @@ class AssignmentService:
 
     def deadline_for(self, now: datetime, days: int) -> datetime:
         """The end (23:59 local) of the day `days` days after `now`."""
-        local = now.astimezone(self.config.timezone).date() + timedelta(days=days)
-        return datetime.combine(local, time(23, 59), self.config.timezone)
+        return self.deadline_on(now.astimezone(self.config.timezone).date() + timedelta(days=days))
+
+    def deadline_on(self, day: date) -> datetime:
+        """The end (23:59 local) of a local day."""
+        return datetime.combine(day, time(23, 59), self.config.timezone)
+
+    def today(self, now: datetime) -> date:
+        """The local date at `now`."""
+        return now.astimezone(self.config.timezone).date()
+
+    async def audience_size(self, departments: Sequence[str] | None) -> int:
+        """How many active members an assignment to `departments` would go to now."""
+        return len(await self._repo.members_in(departments))
+
+    def preview_text(self, bank_id: str, day: date, language: str) -> str:
+        """The notice exactly as members would read it, for the admin's preview."""
+        title = self.quiz.bank_title(bank_id) or bank_id
+        return translate(
+            language,
+            "assign.notice",
+            title=title,
+            count=self.question_count(bank_id),
+            deadline=self.deadline_on(day).strftime("%Y-%m-%d %H:%M"),
+        )
+
+    def question_count(self, bank_id: str) -> int:
+        """How many questions an assigned test of the bank has."""
+        bank = self.quiz.library.bank(bank_id)
+        if bank is None:
+            raise ValueError(f"unknown bank {bank_id!r}")
+        return min(len(bank.questions), self.config.quiz.questions_per_session)
 
     def deadline_text(self, assignment: Assignment, language: str) -> str:
         """The deadline as members read it (local time)."""
@@ -76,20 +105,22 @@ class AssignmentService:
         *,
         bank_id: str,
         departments: Sequence[str] | None,
-        days: int,
+        deadline_day: date,
         created_by: int,
         now: datetime,
     ) -> CreatedAssignment | None:
-        """Create the assignment and send its notice; None if no member is in the audience."""
-        bank = self.quiz.library.bank(bank_id)
-        if bank is None:
-            raise ValueError(f"unknown bank {bank_id!r}")
-        count = min(len(bank.questions), self.config.quiz.questions_per_session)
+        """Create the assignment (due 23:59 on `deadline_day`) and send its notice.
+
+        None, and nothing stored, if no member is in the audience.
+        """
+        count = self.question_count(bank_id)
+        if not await self._repo.members_in(departments):
+            return None
         assignment_id = await self._repo.create(
             bank_id=bank_id,
             departments=departments,
             question_count=count,
-            deadline=self.deadline_for(now, days),
+            deadline=self.deadline_on(deadline_day),
             created_by=created_by,
             now=now,
         )

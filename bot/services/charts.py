@@ -56,6 +56,11 @@ def _name(t: Translate, line: GroupLine) -> str:
 
 
 def _department_panel(ax: Axes, digest: Digest, t: Translate) -> None:
+    if all(line.small for line in digest.departments):
+        # Nothing to draw but "<5" bars: one line says so instead of an empty panel.
+        ax.set_axis_off()
+        ax.text(0, 0.5, t("chart.no_departments"), va="center", fontsize=12, color="#555555")
+        return
     lines = [digest.overall, *digest.departments]
     names = [_name(t, line) for line in lines]
     height = 0.38
@@ -112,7 +117,12 @@ def _trend_panel(ax: Axes, digest: Digest, t: Translate) -> None:
     labels = [p.period.start.strftime("%m-%d") for p in points]
     participation = [math.nan if p.participation is None else p.participation for p in points]
     scores = [math.nan if p.average_score is None else p.average_score for p in points]
-    ax.set_title(t("chart.trend"), loc="left", fontsize=12)
+    # A partial week is not in the trend (domain.digest.trend_windows); the title says so.
+    ax.set_title(
+        t("chart.trend" if digest.period.whole_week else "chart.trend_partial"),
+        loc="left",
+        fontsize=12,
+    )
     ax.plot(x, participation, marker="o", color=PARTICIPATION_COLOR, label=t("chart.participation"))
     ax.plot(x, scores, marker="s", color=SCORE_COLOR, label=t("chart.score"))
     ax.set_xticks(x, labels=labels)
@@ -142,7 +152,8 @@ def render_chart(digest: Digest, t: Translate) -> Chart:
             }
         ),
     ):
-        rows = len(digest.departments) + 1
+        shown = not all(line.small for line in digest.departments)
+        rows = len(digest.departments) + 1 if shown else 1
         figure = Figure(figsize=(9, 3.6 + 0.45 * rows), dpi=100, layout="constrained")
         FigureCanvasAgg(figure)
         top, bottom = figure.subplots(2, 1, height_ratios=[max(rows, 2) * 0.45 + 0.8, 3])

@@ -194,11 +194,15 @@ class DeliveryService:
         return await self._acks.count(campaign_id)
 
 
-def progress_text(language: str, key: str, report: CampaignReport) -> str:
-    """A campaign's progress (`delivery.progress`) or final report (`delivery.report`)."""
+def progress_text(language: str, key: str, report: CampaignReport, acknowledged: int = 0) -> str:
+    """A campaign's progress (`delivery.progress`) or final report (`delivery.report`).
+
+    The report counts acknowledgements (已阅知悉) as one number: never who pressed.
+    """
     return translate(
         language,
         key,
+        acknowledged=acknowledged,
         total=report.total,
         sent=report.sent,
         failed=report.failed,

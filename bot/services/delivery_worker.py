@@ -40,6 +40,7 @@ from bot.domain.delivery import (
 from bot.domain.members import MemberStatus
 from bot.domain.pacing import Pacer
 from bot.domain.sending import M, NoticeError, Sender, SendResult
+from bot.i18n import translate
 from bot.services.delivery import DeliveryService, progress_text
 from bot.services.delivery_settings import Clocks, WorkerSettings
 
@@ -389,7 +390,19 @@ class DeliveryWorker(Generic[M]):
                 self.pacer.take(self.clocks.monotonic(), chat)
             finally:
                 self._edits_waiting -= 1
-            result = await self.sender.edit(chat, message_id, progress_text(language, key, report))
+            if final:
+                acks = await self.delivery.acknowledgements(campaign.id)
+                text = progress_text(language, key, report, acks)
+                # The report can be refreshed later: acknowledgements keep coming in.
+                refresh = (
+                    translate(language, "delivery.refresh"),
+                    f"campaign_report:{campaign.id}",
+                )
+                result = await self.sender.edit(chat, message_id, text, refresh)
+            else:
+                result = await self.sender.edit(
+                    chat, message_id, progress_text(language, key, report)
+                )
             if result.failure is Failure.FLOOD:
                 self.pacer.pause(self.clocks.monotonic(), result.retry_after)
                 continue

@@ -15,6 +15,7 @@ from html import escape
 from bot.config import Config
 from bot.content.problems import ContentError
 from bot.content.reminders import load_schedule
+from bot.domain.burden import NOTICE_MINUTES, QUIZ_MINUTES
 from bot.domain.digest import (
     AssignmentRow,
     Digest,
@@ -22,15 +23,17 @@ from bot.domain.digest import (
     GroupLine,
     Period,
     QuestionInfo,
+    ReportCounts,
     build_digest,
+    digest_windows,
     scheduled_period,
-    trend_windows,
     upcoming_campaign,
     week_period,
 )
 from bot.domain.holidays import OfficialSchedule, next_break
 from bot.domain.members import Holder, Role
 from bot.i18n import Translate, days_off, translator
+from bot.services.case_clocks import CaseClockService
 from bot.services.charts import Chart, render_chart
 from bot.services.membership import MembershipService
 from bot.services.quiz import QuizService
@@ -70,6 +73,7 @@ class DigestService:
         quiz: QuizService,
         reminders: ReminderService | None = None,
         membership: MembershipService | None = None,
+        clocks: CaseClockService | None = None,
     ) -> None:
         self.config = config
         self.quiz = quiz
@@ -78,6 +82,10 @@ class DigestService:
         self.reminders = reminders
         self._repo = DigestRepository(db)
         self._schedule: OfficialSchedule | None = None
+        # Overdue reports by the case-clock targets, on the same working-day calendar.
+        self.clocks = clocks or CaseClockService(
+            config, db, lambda: self._holiday_schedule() or OfficialSchedule({}, {})
+        )
 
     def today(self, now: datetime) -> date:
         """The local date at `now`."""
@@ -117,7 +125,7 @@ class DigestService:
         """Query everything the digest needs for `period` and build it."""
         tz = self.config.timezone
         today = self.today(now)
-        windows = [w.bounds(tz) for w in trend_windows(period)]
+        windows = [w.bounds(tz) for w in digest_windows(period)]
         current = windows[-1]
         assignments = [
             AssignmentRow(
@@ -131,7 +139,7 @@ class DigestService:
         # Reports: counts by day up to the end of yesterday, never today's, so a leader who
         # keeps asking cannot watch a report come in (the reviewers' batch is hourly).
         as_of = min(period.end, today - timedelta(days=1))
-        overdue_days = self.config.reports.overdue_days
+        received, closed, still_open = await self._repo.report_counts(period.start, as_of, as_of)
         schedule = self._holiday_schedule()
         brk = next_break(today, schedule) if schedule else None
         reminders = self.config.reminders
@@ -144,13 +152,17 @@ class DigestService:
             question_stats=await self._repo.question_stats(current),
             questions=self._question_info(),
             reminders=await self._repo.reminder_acks(current),
+            sends=await self._repo.campaign_sends(current),
+            previous_sends=await self._repo.campaign_sends(windows[-2]),
             assignments=assignments,
-            reports=await self._repo.report_counts(
-                period.start,
+            reports=ReportCounts(
+                received,
+                closed,
+                still_open,
+                await self.clocks.overdue_count(as_of),
+                self.config.reports.review_within_workdays,
+                self.config.reports.close_within_months,
                 as_of,
-                as_of,
-                as_of - timedelta(days=overdue_days),
-                overdue_days,
             ),
             next_campaign=(
                 upcoming_campaign(brk, reminders.lead_days, reminders.send_time) if brk else None
@@ -210,6 +222,32 @@ def _rates(t: Translate, line: GroupLine) -> str:
     return t("digest.rates", participation=participation, score=score)
 
 
+def _burden_lines(digest: Digest, t: Translate) -> list[str]:
+    now, before = digest.burden, digest.previous_burden
+    if now is None or now.messages_per_member is None:
+        return [t("digest.burden_none")]
+    previous = (
+        t(
+            "digest.burden_previous",
+            messages=f"{before.messages_per_member:.1f}",
+            minutes=f"{before.minutes_per_member:.1f}",
+        )
+        if before is not None
+        and before.messages_per_member is not None
+        and before.minutes_per_member is not None
+        else t("digest.burden_no_previous")
+    )
+    return [
+        t(
+            "digest.burden",
+            messages=f"{now.messages_per_member:.1f}",
+            minutes=f"{now.minutes_per_member or 0:.1f}",
+            previous=previous,
+        ),
+        t("digest.burden_basis", notice=f"{NOTICE_MINUTES:g}", quiz=f"{QUIZ_MINUTES:g}"),
+    ]
+
+
 def render_text(digest: Digest, t: Translate) -> str:
     """The digest as an HTML message (well under Telegram's 4096 characters)."""
     period = digest.period
@@ -219,13 +257,18 @@ def render_text(digest: Digest, t: Translate) -> str:
             "digest.period_partial" if digest.partial else "digest.period",
             start=period.start.isoformat(),
             end=period.end.isoformat(),
+            prev_start=digest.previous.start.isoformat(),
+            prev_end=digest.previous.end.isoformat(),
         ),
         t("digest.members", total=digest.members_total, active=digest.members_active),
         "",
         t("digest.quiz_title"),
         t("digest.group", name=t("digest.everyone"), rates=_rates(t, digest.overall)),
     ]
-    for line in digest.departments:
+    all_small = bool(digest.departments) and all(line.small for line in digest.departments)
+    if all_small:  # one line instead of a "<5" line per department
+        lines.append(t("digest.departments_small", count=len(digest.departments)))
+    for line in () if all_small else digest.departments:
         name = escape(line.name) if line.name else t("common.no_department")
         lines.append(t("digest.department", name=name, rates=_rates(t, line)))
     if digest.weakest_tags:
@@ -298,6 +341,8 @@ def render_text(digest: Digest, t: Translate) -> str:
                 )
             )
 
+    lines += ["", t("digest.burden_title"), *_burden_lines(digest, t)]
+
     reports = digest.reports
     lines += [
         "",
@@ -309,7 +354,8 @@ def render_text(digest: Digest, t: Translate) -> str:
             as_of=reports.as_of.isoformat(),
             open=reports.open,
             overdue=reports.overdue,
-            days=reports.overdue_days,
+            workdays=reports.review_workdays,
+            months=reports.close_months,
         ),
     ]
     return "\n".join(lines)

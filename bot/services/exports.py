@@ -1,6 +1,8 @@
 """`python -m bot export quiz|reports|members|items`: CSV or XLSX for offline filing.
 
-Headers and codes (session kinds, statuses) are written in the configured language. Large
+One language per file, the configured one: headers, session kinds, statuses, report
+categories and roles (a member without a role is a cadre, 干部); banks by their titles, times
+in the configured zone. Large
 tables stream: rows are read in batches and XLSX is written in openpyxl's write-only mode.
 Names and units come from members and reporters, so no cell may run as a formula: CSV text
 cells that start with = + - @, a tab or CR get a leading ' (as the reviewers' in-bot CSV), and
@@ -19,7 +21,7 @@ from typing import Any
 from bot.config import Config
 from bot.domain.members import Role
 from bot.domain.quiz import score_percent
-from bot.domain.reports import csv_cell
+from bot.domain.reports import Category, csv_cell
 from bot.i18n import Translate, translator
 from bot.services.delivery import DeliveryService
 from bot.services.items import ItemAnalysisService, export_row
@@ -106,10 +108,14 @@ class _Sink:
 class _Rows:
     """Database rows → the cells an export writes."""
 
-    def __init__(self, config: Config, t: Translate) -> None:
+    def __init__(
+        self, config: Config, t: Translate, banks: Mapping[str, str] | None = None
+    ) -> None:
         self.config = config
         self.t = t
         self.departments = {d.id: d.name for d in config.departments}
+        self.banks = banks or {}  # bank id → title (a bank removed since keeps its id)
+        self.categories = {c.value for c in Category}
 
     def when(self, stored: str | None) -> str:
         if not stored:
@@ -130,7 +136,7 @@ class _Rows:
             r["first_name"] or "",
             self.department(r["department_id"]),
             self.t(f"export.kind.{r['kind']}"),
-            r["bank_id"] or "",
+            self.banks.get(r["bank_id"], r["bank_id"]) if r["bank_id"] else "",
             self.when(r["started_at"]),
             self.when(r["finished_at"]),
             r["correct"],
@@ -141,7 +147,9 @@ class _Rows:
     def reports(self, r: Row) -> list[Any]:
         return [
             r["ref"],
-            r["category"],
+            self.t(f"reports.category.{r['category']}")
+            if r["category"] in self.categories
+            else r["category"],
             r["unit"],
             self.t(f"export.report_status.{r['status']}"),
             r["submitted_on"],
@@ -161,10 +169,19 @@ class _Rows:
             r["department_id"] or "",
             self.department(r["department_id"]),
             self.t(f"export.status.{r['status']}"),
-            "、".join(self.t(f"role.{role.value}") for role in Role if role in roles),
+            self._roles(roles, left=r["status"] == "left"),
             self.when(r["joined_at"]),
             self.t("export.yes") if r["daily_question"] else self.t("export.no"),
         ]
+
+    def _roles(self, roles: set[Role], *, left: bool) -> str:
+        if left:
+            return ""
+        if not roles:
+            return self.t("role.cadre")
+        return self.t("common.list_separator").join(
+            self.t(f"role.{role.value}") for role in Role if role in roles
+        )
 
 
 async def export_table(
@@ -181,7 +198,10 @@ async def export_table(
     t = translator(config.language)
     if kind == "items":
         return await _export_items(config, db, fmt, out, t, progress)
-    convert = getattr(_Rows(config, t), kind)
+    banks = {}
+    if kind == "quiz":
+        banks = {b.id: b.title for b in QuizService.load(config, db).banks}
+    convert = getattr(_Rows(config, t, banks), kind)
     query = QUERIES[kind]
     total = await count_rows(db, query)
     sink = _Sink(out, fmt, kind, t(_HEADER_KEYS[kind]).split(","))

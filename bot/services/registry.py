@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.services.assignments import AssignmentService
+from bot.services.case_clocks import CaseClockService
 from bot.services.content import ContentService, load_content
 from bot.services.daily import DailyQuestionService
 from bot.services.delivery import DeliveryService
@@ -43,6 +44,7 @@ class Services:
     content: ContentService
     health: HealthService
     items: ItemAnalysisService
+    case_clocks: CaseClockService
     clock: Callable[[], datetime] = field(default=utc_now)
     bot_username: str = ""
 
@@ -54,6 +56,7 @@ class Services:
         quiz = QuizService(config, db, library)
         delivery = DeliveryService(config, db, membership)
         reminders = ReminderService(config, reminder_content, delivery)
+        case_clocks = CaseClockService(config, db, lambda: reminders.schedule, delivery, membership)
         return cls(
             config=config,
             db=db,
@@ -64,10 +67,11 @@ class Services:
             delivery=delivery,
             reminders=reminders,
             reports=ReportService(config, db),
-            digest=DigestService(config, db, quiz, reminders, membership),
+            digest=DigestService(config, db, quiz, reminders, membership, case_clocks),
             content=ContentService(config, quiz, reminders),
             health=HealthService(config, db),
             items=ItemAnalysisService(config, db, quiz, delivery),
+            case_clocks=case_clocks,
         )
 
     def now(self) -> datetime:

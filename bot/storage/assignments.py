@@ -72,14 +72,18 @@ class AssignmentRepository:
 
     async def audience(self, assignment: Assignment) -> list[int]:
         """Active members the assignment is for."""
-        if assignment.departments is None:
+        return await self.members_in(assignment.departments)
+
+    async def members_in(self, departments: Sequence[str] | None) -> list[int]:
+        """Active members of the departments (None: every active member)."""
+        if departments is None:
             rows = await self.db.fetchall("SELECT user_id FROM members WHERE status = 'active'")
         else:
-            marks = ",".join("?" * len(assignment.departments))
+            marks = ",".join("?" * len(departments))
             rows = await self.db.fetchall(
                 f"SELECT user_id FROM members WHERE status = 'active' "
                 f"AND department_id IN ({marks})",
-                assignment.departments,
+                list(departments),
             )
         return [r["user_id"] for r in rows]
 

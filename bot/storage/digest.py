@@ -14,7 +14,6 @@ from bot.domain.digest import (
     ActivityRow,
     CampaignAcks,
     MemberRow,
-    ReportCounts,
 )
 from bot.storage.database import Database
 from bot.storage.members import to_db_time
@@ -100,6 +99,25 @@ class DigestRepository:
         )
         return [CampaignAcks(int(r[0]), int(r[1])) for r in rows]
 
+    async def campaign_sends(self, window: Window) -> list[tuple[str, int]]:
+        """(kind, messages delivered) of each campaign created in the window.
+
+        Campaign-level facts only: the campaign's creation time and how many of its rows were
+        sent (or possibly sent), never when any one row went out.
+        """
+        rows = await self.db.fetchall(
+            """
+            SELECT c.kind,
+              (SELECT COUNT(*) FROM outbox o
+                WHERE o.campaign_id = c.id AND o.status IN ('sent', 'unknown')) AS delivered
+            FROM campaigns c
+            WHERE c.created_at >= ? AND c.created_at < ?
+            ORDER BY c.id
+            """,
+            (to_db_time(window[0]), to_db_time(window[1])),
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
     async def assignments(self, window: Window) -> list[tuple[str, datetime, int, int]]:
         """(bank id, deadline, audience, completed) of assignments open during the window."""
         rows = await self.db.fetchall(
@@ -125,10 +143,8 @@ class DigestRepository:
         )
         return [(r[0], datetime.fromisoformat(r[1]), int(r[2]), int(r[3])) for r in rows]
 
-    async def report_counts(
-        self, start: date, end: date, as_of: date, overdue_before: date, overdue_days: int
-    ) -> ReportCounts:
-        """Announced reports received and closed in [start, end]; open and overdue on `as_of`."""
+    async def report_counts(self, start: date, end: date, as_of: date) -> tuple[int, int, int]:
+        """Announced reports received and closed in [start, end], and open on `as_of`."""
         open_on = (
             "(submitted_on <= :as_of AND ((closed_on IS NULL AND status IN ('new', 'checking'))"
             " OR closed_on > :as_of))"
@@ -138,16 +154,14 @@ class DigestRepository:
             SELECT
               TOTAL(submitted_on BETWEEN :start AND :end),
               TOTAL(closed_on BETWEEN :start AND :end),
-              TOTAL({open_on}),
-              TOTAL({open_on} AND submitted_on < :overdue_before)
+              TOTAL({open_on})
             FROM reports WHERE notified = 1
             """,
             {
                 "start": start.isoformat(),
                 "end": end.isoformat(),
                 "as_of": as_of.isoformat(),
-                "overdue_before": overdue_before.isoformat(),
             },
         )
         assert row is not None
-        return ReportCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]), overdue_days, as_of)
+        return int(row[0]), int(row[1]), int(row[2])

@@ -266,6 +266,22 @@ class ReportRepository:
         assert row is not None
         return int(row[0]), int(row[1]), int(row[2])
 
+    async def open_on(self, as_of: date) -> list[tuple[str, ReportStatus, date]]:
+        """Announced reports open on `as_of`: (ref, status now, received on), oldest first."""
+        rows = await self.db.fetchall(
+            """
+            SELECT ref, status, submitted_on FROM reports
+            WHERE notified = 1 AND submitted_on <= :day
+              AND ((closed_on IS NULL AND status IN ('new', 'checking')) OR closed_on > :day)
+            ORDER BY submitted_on, ref
+            """,
+            {"day": as_of.isoformat()},
+        )
+        return [
+            (r["ref"], ReportStatus(r["status"]), date.fromisoformat(r["submitted_on"]))
+            for r in rows
+        ]
+
     async def attachment_counts(self) -> dict[int, int]:
         """How many attachments each report has."""
         rows = await self.db.fetchall(

@@ -75,12 +75,13 @@ def command_ends_conversations(
                 conversation.end(update)
                 if conversation.on_end is not None:
                     await conversation.on_end(update, context)
-        if context.user_data is None:
+        user_data = context.optional_user_data
+        if user_data is None:
             return
         text = update.effective_message.text if update.effective_message else None
         command = (text or "").split(maxsplit=1)[0].split("@", 1)[0].lstrip("/")
         for key, keeper in drafts.items():
             if command != keeper:
-                context.user_data.pop(key, None)
+                user_data.pop(key, None)
 
     return MessageHandler(filters.COMMAND, end)

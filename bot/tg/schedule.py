@@ -21,7 +21,7 @@ from telegram.ext import Application, JobQueue
 from bot.domain.reports import next_boundary
 from bot.services.health import HEARTBEAT_EVERY
 from bot.services.registry import Services
-from bot.tg import backup, digest, health, jobs, quiz_jobs, report_jobs
+from bot.tg import backup, case_clock_jobs, digest, health, jobs, quiz_jobs, report_jobs
 from bot.tg.context import SERVICES_KEY, BotContext
 
 log = logging.getLogger(__name__)
@@ -175,14 +175,20 @@ def schedule_ticks(
 
 def register_jobs(application: Application, now: datetime) -> None:
     """Every job, in start-up order: reminders, quizzes, report ticks, the weekly digest, the
-    nightly retention and backup, the heartbeat."""
+    nightly retention and backup, the reviewers' case clocks, the heartbeat."""
     services: Services = application.bot_data[SERVICES_KEY]
     job_queue = _queue(application)
     config = services.config
     _reminder_jobs(job_queue, services)
     _quiz_jobs(job_queue, services)
     schedule_ticks(application, now)
-    _replace(job_queue, digest.DIGEST_JOB, backup.BACKUP_JOB, health.HEARTBEAT_JOB)
+    _replace(
+        job_queue,
+        digest.DIGEST_JOB,
+        backup.BACKUP_JOB,
+        case_clock_jobs.CASE_CLOCK_JOB,
+        health.HEARTBEAT_JOB,
+    )
     job_queue.run_daily(
         digest.weekly_digest,
         time=_local(config.digest.time, services),
@@ -194,6 +200,14 @@ def register_jobs(application: Application, now: datetime) -> None:
         backup.backup_job,
         time=_local(config.backup.time, services),
         name=backup.BACKUP_JOB,
+        job_kwargs=late_ok(),
+    )
+    # Reviewers hear once per report and target that it nears its due day (working days), at
+    # a fixed time, so when a reminder goes out says nothing about when anyone filed.
+    job_queue.run_daily(
+        case_clock_jobs.case_clock_job,
+        time=_local(config.reports.clock_check_time, services),
+        name=case_clock_jobs.CASE_CLOCK_JOB,
         job_kwargs=late_ok(),
     )
     # The heartbeat for `python -m bot health`, starting a few seconds after start-up.

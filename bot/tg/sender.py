@@ -41,9 +41,14 @@ def _daily_action(argument: str) -> str | None:
 
 
 # Named button actions that PTB-free services put in payloads ("assignment:12"), by name.
+def _campaign_report_action(argument: str) -> str | None:
+    return cb.BroadcastRefresh(int(argument)).encode() if argument.isdigit() else None
+
+
 ACTIONS: dict[str, ActionResolver] = {
     "assignment": _assignment_action,
     "daily": _daily_action,
+    "campaign_report": _campaign_report_action,
 }
 
 
@@ -169,11 +174,20 @@ class TelegramSender:
             return failed(exc)
         return SendResult(message_id=sent.message_id)
 
-    async def edit(self, chat_id: int, message_id: int, text: str) -> SendResult:
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, button: tuple[str, str] | None = None
+    ) -> SendResult:
         """editMessageText; an edit that changes nothing counts as done."""
+        markup = None
+        if button is not None and (data := resolve_action(button[1])) is not None:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(button[0], callback_data=data)]])
         try:
             await self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, rate_limit_args=ENGINE_CALL
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=markup,
+                rate_limit_args=ENGINE_CALL,
             )
         except BadRequest as exc:
             if "not modified" in str(exc):

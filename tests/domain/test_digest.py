@@ -78,7 +78,7 @@ def _inputs(members: list[MemberRow], activity: list[ActivityRow]) -> DigestInpu
         questions={},
         reminders=[],
         assignments=[],
-        reports=ReportCounts(0, 0, 0, 0, 7, PERIOD.end),
+        reports=ReportCounts(0, 0, 0, 0, 5, 3, PERIOD.end),
         next_campaign=None,
         today=date(2026, 9, 20),
     )

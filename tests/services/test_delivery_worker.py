@@ -96,7 +96,9 @@ class RecordingSender:
         self.next_id += 1
         return SendResult(message_id=self.next_id)
 
-    async def edit(self, chat_id: int, message_id: int, text: str) -> SendResult:
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, button: tuple[str, str] | None = None
+    ) -> SendResult:
         self.calls.append(Call("edit", chat_id, text, self.clock.mono))
         return SendResult(message_id=message_id)
 

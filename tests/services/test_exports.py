@@ -100,6 +100,7 @@ async def test_quiz_export_has_every_finished_session(
         assert row[2] == f"成员{user}" or user == OFFICE_LEFT
         assert row[3] == names[department]
         assert row[4] == kinds[kind]
+        assert row[5] == "digest-bank"  # no bank file of that id here: the id stays
         assert row[8:11] == [str(correct), str(total), str(round(100 * correct / total))]
     # Times are local (Asia/Shanghai): 2003 finished at the last second of 2026-09-13.
     last_second = next(r for r in rows if r[1] == "2003")
@@ -151,6 +152,7 @@ async def test_member_export_matches_the_members_table(
     assert exported[2001][6] == "领导"
     assert exported[2005][5] == "已停用"
     assert exported[OFFICE_LEFT][5:7] == ["已退出", ""]
+    assert exported[1003][6] == "干部"  # no privileged role: a cadre, said so
     assert exported[1003][7] == "2026-08-01 10:00:00"
 
 
@@ -253,3 +255,43 @@ def test_cli_export_cells_never_run_as_formulas(tmp_path: Path) -> None:
         assert by_id[uid][1].value == name.replace("\r", "\n")
         assert by_id[uid][1].data_type == "s"
     assert isinstance(by_id[4007][0].value, int)
+
+
+async def test_exports_for_a_leader_name_banks_and_speak_one_language(
+    seeded: tuple[Config, Database], tmp_path: Path
+) -> None:
+    """Bank titles instead of ids; an English config gets English throughout."""
+    from tests.tg.digest_support import BANK
+
+    config, db = seeded
+    banks = tmp_path / "banks"
+    banks.mkdir()
+    (banks / "digest-bank.yaml").write_text(BANK, encoding="utf-8")
+    english = parse_config(
+        {
+            "storage": {"path": str(config.storage_path)},
+            "language": "en",
+            "organization": {"departments": DEPARTMENTS},
+            "roles": {"admins": [1001], "leaders": [2001]},
+            "quiz": {"content_dir": str(banks)},
+        },
+        require_token=False,
+    )
+    out = tmp_path / "quiz.csv"
+    await export_table(english, db, "quiz", "csv", out)
+    rows = _text(_read(out))
+    assert rows[0][:6] == ["session", "member id", "name", "department", "kind", "bank"]
+    assert {r[5] for r in rows[1:]} == {"测试题库"}  # the bank's title (content stays as written)
+    assert {r[4] for r in rows[1:]} <= {"quiz", "review", "daily question", "assigned test"}
+    out = tmp_path / "reports.csv"
+    await export_table(english, db, "reports", "csv", out)
+    reports = {r[0]: r for r in _text(_read(out))[1:]}
+    assert reports["R1"][1:4] == ["Formalism", "某科室", "new"]
+    out = tmp_path / "members.csv"
+    await export_table(english, db, "members", "csv", out)
+    members = {r[0]: r for r in _text(_read(out))[1:]}
+    assert members["1003"][5:7] == ["active", "Staff"]
+    assert members["1001"][6] == "Admin"
+    text = " ".join(" ".join(r) for r in _text(_read(out)))
+    for chinese in ("干部", "正常", "管理员", "是", "否"):
+        assert chinese not in text

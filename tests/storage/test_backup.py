@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -79,13 +80,20 @@ async def test_a_missing_database_is_refused_in_one_line(tmp_path: Path) -> None
 
 
 def test_targets_and_names() -> None:
-    assert backup_name(NOW) == "bot-20260920-020000.db"
-    assert backup_target("backups/", NOW) == Path("backups") / "bot-20260920-020000.db"
+    shanghai = ZoneInfo("Asia/Shanghai")
+    # Named in the configured zone, with its offset: 02:00 UTC is 10:00 on the office clock.
+    assert backup_name(NOW, shanghai) == "bot-20260920-100000+0800.db"
+    assert backup_name(NOW) == "bot-20260920-020000+0000.db"
+    assert backup_target("backups/", NOW, shanghai) == Path("backups") / backup_name(NOW, shanghai)
     assert backup_target("backups/x.db", NOW) == Path("backups/x.db")
     names = ["bot-20260918-020000.db", "notes.txt", "bot-20260920-020000.db"]
     names += ["bot-20260919-020000.db", "bot-latest.db"]
     assert to_prune(names, 2) == ["bot-20260918-020000.db"]
     assert to_prune(names, 5) == []
+    # Old UTC names and new local names are ordered by the moment they name:
+    # 2026-09-21 01:00 +0800 is 2026-09-20 17:00 UTC, before 2026-09-20 20:00 UTC.
+    mixed = ["bot-20260920-200000.db", "bot-20260921-010000+0800.db", "bot-20260919-020000.db"]
+    assert to_prune(mixed, 1) == ["bot-20260919-020000.db", "bot-20260921-010000+0800.db"]
 
 
 async def test_daily_backup_keeps_the_newest(tmp_path: Path) -> None:
@@ -98,14 +106,14 @@ async def test_daily_backup_keeps_the_newest(tmp_path: Path) -> None:
     await db.open()
     await db.close()
     folder.mkdir()
-    for days in (3, 2, 1):
-        (folder / backup_name(NOW - timedelta(days=days))).write_bytes(b"old")
+    for days in (3, 2, 1):  # named the old way, in UTC without an offset
+        (folder / f"bot-{NOW - timedelta(days=days):%Y%m%d-%H%M%S}.db").write_bytes(b"old")
     (folder / "keep-me.txt").write_text("not a backup")
     result, removed = await daily_backup(config, NOW)
     assert result.ok
     assert sorted(p.name for p in folder.iterdir()) == [
         "bot-20260919-020000.db",
-        "bot-20260920-020000.db",
+        "bot-20260920-100000+0800.db",  # the configured zone (Asia/Shanghai by default)
         "keep-me.txt",
     ]
     assert len(removed) == 2

@@ -203,20 +203,22 @@ async def _seed_assignments(db: Database) -> None:
 
 async def _seed_reports(db: Database) -> None:
     # (status, submitted_on, closed_on). In the period: received r1 r4 r8 = 3; closed r2 r4 =
-    # 2; open on 09-13: r1 r3 r6 r8 = 4, overdue (submitted before 09-06): r3 r6 = 2.
+    # 2; open on 09-13: r1 r3 r6 r8 = 4, overdue on 09-13 by the default targets (closure
+    # within 3 months): r3 (due 09-01) and r6 (due 09-10) = 2; r1 (新收到 since 09-08) has
+    # its first review due on the 5th working day, 09-15: not overdue yet.
     reports = [
         ("new", "2026-09-08", None),  # r1
         ("closed", "2026-09-01", "2026-09-10"),  # r2
-        ("checking", "2026-08-20", None),  # r3
+        ("checking", "2026-06-01", None),  # r3
         ("rejected", "2026-09-09", "2026-09-09"),  # r4
         ("new", "2026-09-16", None),  # r5: after the period
-        ("closed", "2026-08-25", "2026-09-15"),  # r6: still open on 09-13
+        ("closed", "2026-06-10", "2026-09-15"),  # r6: still open on 09-13
         ("transferred", "2026-09-06", "2026-09-06"),  # r7: before the period
         ("checking", "2026-09-07", None),  # r8
     ]
     async with db.transaction() as tx:
         await tx.executemany(
             "INSERT INTO reports (ref, receipt_hash, category, unit, body, status, submitted_on, "
-            "closed_on, notified) VALUES (?, ?, '形式主义', '某科室', '……', ?, ?, ?, 1)",
+            "closed_on, notified) VALUES (?, ?, 'formalism', '某科室', '……', ?, ?, ?, 1)",
             [(f"R{i}", f"hash{i}", *r) for i, r in enumerate(reports, start=1)],
         )

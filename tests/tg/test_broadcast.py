@@ -64,12 +64,14 @@ async def test_admin_broadcasts_to_everyone_and_watches_progress_to_the_report(
     report = h.message(ADMIN, preview["message_id"])
     assert report["text"].splitlines() == [
         "✅ 发送完成（共 101 人）",
-        "已送达：101",
+        "已发出：101（Telegram 已接收；它不回告是否送达、是否阅读）",
         "失败：0",
         "已屏蔽机器人：0",
         "结果不明（未重发）：0",
         "已退出：0",
+        "已阅知悉：0 人（只计人数，不列姓名）",
     ]
+    assert [b["text"] for b in buttons(report)] == ["🔄 刷新"]
     # Confirm edit, at least one progress edit while ~3.5 s of sending, the final report.
     assert _edits(h, ADMIN, calls_before) >= 3
     for user_id in [*members, ADMIN]:
@@ -79,6 +81,20 @@ async def test_admin_broadcasts_to_everyone_and_watches_progress_to_the_report(
     stats = h.sandbox.stats()
     assert stats["rejected_429"] == 0
     assert stats["max_chat_rate"] <= 1
+    h.sandbox.set_limits(enforce=False)
+    # Three members acknowledge; the refresh shows the count (a number, never names).
+    for user_id in members[:3]:
+        [notice] = [m for m in h.sandbox.bot_messages(user_id) if m["text"] == TEXT]
+        await h.press(user_id, notice, "已阅知悉")
+    refreshed = await h.press(ADMIN, report, "刷新")
+    assert "已阅知悉：3 人（只计人数，不列姓名）" in refreshed["text"]
+    assert "已更新" in h.toasts(ADMIN)[-1]
+    assert not any(f"成员{uid}" in refreshed["text"] for uid in members)
+    assert [b["text"] for b in buttons(refreshed)] == ["🔄 刷新"]
+    # A refresh pressed by someone who is not an admin is refused.
+    [own] = [m for m in h.sandbox.bot_messages(members[0]) if m["text"] == TEXT]
+    await h.press_data(members[0], own["message_id"], buttons(report)[0]["callback_data"])
+    assert "没有执行此操作的权限" in h.toasts(members[0])[-1]
 
 
 async def test_broadcast_to_one_department_counts_only_its_members(harness: Harness) -> None:

@@ -36,12 +36,12 @@ LAST_WEEK_LINES = [
     "1. 党员干部可以接受管理服务对象赠送的购物卡。（正确率 20%，10 次作答）",
     "2. 政务处分只适用于公务员。（正确率 25%，4 次作答）",
     "3. 以文件落实文件属于形式主义。（正确率 50%，8 次作答）",
-    "本期发出 1 次提醒，送达 8 人次，已阅知悉 6 人次，知悉率 75%",
+    "本期 1 次提醒，已发出 8 人次，已阅知悉 6 人次，知悉率 75%",
     "下一次：中秋节（2026-09-25 至 2026-09-27），提醒计划于 2026-09-22、2026-09-24 09:00 发送",
     "《测试题库》截止 2026-09-12：已完成 2/5 人（40%）",
     "《测试题库》截止 2026-09-18：对象 <5 人，不单独统计比率",
-    "本期截至 2026-09-13 收到 3 件，办结 2 件；在办 4 件，其中超过 7 天未办结 2 件"
-    "（按日统计，不含今天）",
+    "本期截至 2026-09-13 收到 3 件，办结 2 件；在办 4 件，其中超期 2 件"
+    "（超过 5 个工作日未初核或 3 个月未办结；按日统计，不含今天）",
 ]
 
 
@@ -137,7 +137,10 @@ async def test_this_week_says_it_runs_to_today(digest_harness: Harness) -> None:
     h.user(LEADER, "李局长")
     [picker] = await h.send(LEADER, "/digest")
     message = await h.press(LEADER, picker, "本周")
-    assert "统计周期：2026-09-14 至 2026-09-20（本周截至今日）" in message["text"]
+    assert (
+        "统计周期：2026-09-14 至 2026-09-20（本周截至今日；"
+        "与上周同期 2026-09-07 至 2026-09-13 比较）" in message["text"]
+    )
     # 2004's session at 00:00:00 on Monday belongs to this week.
     assert "· 应急指挥科：参与率 20%（1/5 人）" in message["text"]
     assert h.last(LEADER)["photo"] is not None
@@ -242,4 +245,4 @@ async def test_daily_backup_job_writes_a_verified_copy(harness: Harness, tmp_pat
         await job.run(harness.app)
         harness.clock.advance(days=1)
     [copy] = (tmp_path / "backups").iterdir()
-    assert copy.name == "bot-20260921-020000.db"  # the newer one stays (keep: 1)
+    assert copy.name == "bot-20260921-100000+0800.db"  # the newer one stays (keep: 1)

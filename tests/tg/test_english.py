@@ -326,7 +326,8 @@ async def test_english_flows_show_no_chinese_outside_content(
     [start] = await r.send(ADMIN, "/assign")
     audience = await r.press(ADMIN, start, "测试题库")
     deadline = await r.press(ADMIN, audience, "办公室")
-    await r.press(ADMIN, deadline, buttons(deadline)[0]["text"])
+    preview = await r.press(ADMIN, deadline, buttons(deadline)[0]["text"])
+    await r.press(ADMIN, preview, "Assign and notify")
     await drain(h)
     r.snapshot()
 

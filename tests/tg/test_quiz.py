@@ -336,6 +336,20 @@ async def test_me_shows_attempts_average_and_mistakes(quiz_harness: Harness) -> 
     assert "累计答题：3 题" in me["text"]
     assert "正确率：33%" in me["text"]
     assert "错题本：0 题到期待复习（共 2 题）" in me["text"]
+    assert buttons(empty) == []  # no mistake book yet: no review button
+    assert [b["text"] for b in buttons(me)] == ["开始复习错题"]
+    # Right after the quiz nothing is due: the button says when the first item comes due.
+    pressed = await h.press(CADRE, me, "开始复习错题")
+    assert "下一题将在 2026-09-21 10:00 到期" in h.last(CADRE)["text"]
+    assert buttons(pressed) == []  # the step is done: its keyboard is removed
+    h.clock.advance(days=1)
+    [me] = await h.send(CADRE, "/me")
+    assert "错题本：2 题到期待复习（共 2 题）" in me["text"]
+    assert "发送 /review 或点下方按钮复习" in me["text"]
+    await h.press(CADRE, me, "开始复习错题")
+    review = h.last(CADRE)
+    assert "错题复习" in review["text"]
+    assert buttons(review)  # the first review question, with its answer buttons
 
 
 async def test_reload_refuses_a_broken_bank_and_keeps_the_live_one(

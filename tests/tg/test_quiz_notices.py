@@ -125,7 +125,8 @@ async def test_assigned_test_notice_reminder_and_completion(notices: Harness) ->
     [start] = await h.send(ADMIN, "/assign")
     audience = await h.press(ADMIN, start, "测试题库")
     deadline = await h.press(ADMIN, audience, "办公室")
-    created = await h.press(ADMIN, deadline, "3 天内完成")
+    preview = await h.press(ADMIN, deadline, "3 天内完成")
+    created = await h.press(ADMIN, preview, "确认布置并通知")
     assert "已布置专项测试" in created["text"]
     assert "已通知 3 人" in created["text"]
     assert "2026-09-24 23:59" in created["text"]
@@ -163,3 +164,95 @@ async def test_assigned_test_notice_reminder_and_completion(notices: Harness) ->
     h.clock.now = datetime(2026, 9, 25, 2, 0, tzinfo=UTC)
     await h.press(MUTED, await _delivered(h, MUTED, "请在"), "开始测试")
     assert "已经截止" in h.toasts(MUTED)[-1]
+
+
+# --- /assign: preview, confirm, typed deadline ------------------------------------------------
+
+
+async def _stored(h: Harness) -> tuple[int, int]:
+    """(assignments, campaigns) stored so far."""
+    assignments = await h.services.db.fetchone("SELECT COUNT(*) AS n FROM assignments")
+    campaigns = await h.services.db.fetchone("SELECT COUNT(*) AS n FROM campaigns")
+    return assignments["n"], campaigns["n"]
+
+
+async def test_assign_previews_with_the_audience_count_and_sends_only_on_confirm(
+    notices: Harness,
+) -> None:
+    h = notices
+    h.clock.now = DAILY_AT  # Monday 2026-09-21 in Shanghai
+    [start] = await h.send(ADMIN, "/assign")
+    audience = await h.press(ADMIN, start, "测试题库")
+    deadline = await h.press(ADMIN, audience, "办公室")
+    assert "直接输入截止日期（如 2026-12-20 或 12月20日）" in deadline["text"]
+    [preview] = await h.send(ADMIN, "10月8日")
+    assert "<b>请确认专项测试</b>" not in preview["text"]  # the chat shows text, not markup
+    assert "请确认专项测试" in preview["text"]
+    assert "对象：办公室，共 3 人" in preview["text"]
+    assert "截止：2026-10-08 23:59" in preview["text"]
+    assert "请在 2026-10-08 23:59 前完成。" in preview["text"]  # the members' notice itself
+    assert [b["text"] for b in buttons(preview)] == ["确认布置并通知（3 人）", "取消"]
+    # Nothing is stored and nobody is notified before the admin confirms.
+    await h.settle()
+    assert await _stored(h) == (0, 0)
+    assert not any("专项测试" in m["text"] for m in h.sandbox.bot_messages(CADRE))
+
+    created = await h.press(ADMIN, preview, "确认布置并通知")
+    assert "已通知 3 人" in created["text"]
+    assert "2026-10-08 23:59" in created["text"]
+    assert buttons(created) == []
+    row = await h.services.db.fetchone("SELECT deadline, departments FROM assignments")
+    assert datetime.fromisoformat(row["deadline"]) == datetime(2026, 10, 8, 15, 59, tzinfo=UTC)
+    await _delivered(h, CADRE, "请在 2026-10-08 23:59 前完成")
+    # The old confirm button does nothing a second time.
+    await h.press_data(ADMIN, preview["message_id"], buttons(preview)[0]["callback_data"])
+    assert "已过期" in h.toasts(ADMIN)[-1]
+    assert await _stored(h) == (1, 1)
+
+
+async def test_assign_answers_a_bad_typed_deadline_and_cancel_stores_nothing(
+    notices: Harness,
+) -> None:
+    h = notices
+    h.clock.now = DAILY_AT  # 2026-09-21
+    [start] = await h.send(ADMIN, "/assign")
+    audience = await h.press(ADMIN, start, "测试题库")
+    await h.press(ADMIN, audience, "全体成员")
+    for typed in ("下周五", "2026-02-30", "13月1日"):
+        [reply] = await h.send(ADMIN, typed)
+        assert f"没能识别“{typed}”这个日期" in reply["text"], reply["text"]
+    for typed in ("2026-09-21", "2026-09-01", "2027-01-01"):
+        [reply] = await h.send(ADMIN, typed)
+        assert "截止日期需在 2026-09-22 至 2026-12-20 之间（明天起 90 天内）" in reply["text"]
+    # Full-width digits from a Chinese input method are read as well.
+    [preview] = await h.send(ADMIN, "２０２６－１２－２０")
+    assert "对象：全体成员，共 4 人" in preview["text"]
+    assert "截止：2026-12-20 23:59" in preview["text"]
+    cancelled = await h.press(ADMIN, preview, "取消")
+    assert cancelled["text"] == "已取消，未布置专项测试。"
+    await h.settle()
+    assert await _stored(h) == (0, 0)
+    # After the flow ended, a typed date is an ordinary message again (no preview).
+    before = len(h.sandbox.bot_messages(ADMIN))
+    await h.send(ADMIN, "2026-12-20")
+    assert not any("请确认专项测试" in m["text"] for m in h.sandbox.bot_messages(ADMIN)[before:])
+
+
+def test_typed_deadlines_in_the_forms_admins_write() -> None:
+    from datetime import date
+
+    from bot.domain.deadlines import DeadlineProblem, parse_deadline
+
+    today = date(2026, 12, 1)
+    assert parse_deadline("2026-12-20", today) == date(2026, 12, 20)
+    assert parse_deadline(" 2026/12/20 ", today) == date(2026, 12, 20)
+    assert parse_deadline("2026年12月20日", today) == date(2026, 12, 20)
+    assert parse_deadline("12月20日", today) == date(2026, 12, 20)
+    assert parse_deadline("12月20号", today) == date(2026, 12, 20)
+    assert parse_deadline("1月5日", today) == date(2027, 1, 5)  # next January
+    assert parse_deadline("12月1日", today) is DeadlineProblem.RANGE  # today, not tomorrow on
+    assert parse_deadline("2026-12-01", today) is DeadlineProblem.RANGE
+    assert parse_deadline("2027-03-01", today) == date(2027, 3, 1)  # exactly 90 days
+    assert parse_deadline("2027-03-02", today) is DeadlineProblem.RANGE
+    assert parse_deadline("2月29日", today) is DeadlineProblem.FORMAT  # 2027 has none
+    assert parse_deadline("next friday", today) is DeadlineProblem.FORMAT

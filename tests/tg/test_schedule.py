@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.tg import schedule
 from bot.tg.backup import BACKUP_JOB
+from bot.tg.case_clock_jobs import CASE_CLOCK_JOB
 from bot.tg.digest import DIGEST_JOB
 from bot.tg.health import HEARTBEAT_JOB
 from bot.tg.jobs import REPLAN_JOB, SCHEDULE_CHECK_JOB, reminder_job_name
@@ -45,6 +46,7 @@ async def test_start_up_registers_every_job_by_name_with_one_misfire_policy(
         ITEMS_JOB: SIX_HOURS,
         TICK_JOB: every_tick,
         DIGEST_JOB: SIX_HOURS,
+        CASE_CLOCK_JOB: SIX_HOURS,
         BACKUP_JOB: SIX_HOURS,
         HEARTBEAT_JOB: 30,
     }

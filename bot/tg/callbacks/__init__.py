@@ -18,6 +18,7 @@ from bot.tg.callbacks.delivery import (
     AudienceKind,
     BroadcastAudience,
     BroadcastConfirm,
+    BroadcastRefresh,
 )
 from bot.tg.callbacks.digest import (
     DigestPeriod,
@@ -26,6 +27,7 @@ from bot.tg.callbacks.digest import (
 from bot.tg.callbacks.quiz import (
     AssignAudience,
     AssignBank,
+    AssignConfirm,
     AssignDeadline,
     AssignmentStart,
     DailyStart,
@@ -68,11 +70,13 @@ __all__ = [
     "Acknowledge",
     "AssignAudience",
     "AssignBank",
+    "AssignConfirm",
     "AssignDeadline",
     "AssignmentStart",
     "AudienceKind",
     "BroadcastAudience",
     "BroadcastConfirm",
+    "BroadcastRefresh",
     "CallbackData",
     "CallbackDataError",
     "DailyStart",

@@ -40,3 +40,11 @@ class BroadcastConfirm(CallbackData):
 
     prefix: ClassVar[str] = "bcc"
     send: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastRefresh(CallbackData):
+    """Admin: refresh a finished broadcast's report (acknowledgements keep coming in)."""
+
+    prefix: ClassVar[str] = "bcr"
+    campaign: int

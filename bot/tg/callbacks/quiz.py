@@ -98,3 +98,11 @@ class AssignDeadline(CallbackData):
     prefix: ClassVar[str] = "asd"
     department: str
     days: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AssignConfirm(CallbackData):
+    """Admin /assign: create the previewed assignment and notify, or drop it."""
+
+    prefix: ClassVar[str] = "asc"
+    send: bool

@@ -7,6 +7,7 @@ import warnings
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     CommandHandler,
     ConversationHandler,
@@ -190,6 +191,37 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def stale(update: Update, context: BotContext, press: Press[cb.CallbackData]) -> None:
     """A broadcast button outside its conversation (old draft, restart): ask to start again."""
     await press.query.answer(context.t("broadcast.expired"), show_alert=True)
+
+
+async def refresh(update: Update, context: BotContext, press: Press[cb.BroadcastRefresh]) -> None:
+    """🔄 under a broadcast report: the same report with today's acknowledgement count."""
+    query, data = press.query, press.data
+    delivery = context.services.delivery
+    campaign = await delivery.campaign(data.campaign)
+    message = query.message
+    # The report's message id is not kept once the campaign ends (it would count the
+    # messages in the admin's chat): the campaign's own chat is the check.
+    if campaign is None or message is None or campaign.progress_chat != message.chat.id:
+        await query.answer(context.t("common.stale_button"), show_alert=True)
+        return
+    if campaign.status == "running":
+        await query.answer(context.t("delivery.refresh_running"), show_alert=True)
+        return
+    text = progress_text(
+        context.language,
+        "delivery.report",
+        await delivery.report(campaign.id),
+        await delivery.acknowledgements(campaign.id),
+    )
+    await query.answer(context.t("delivery.refreshed"))
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(context.t("delivery.refresh"), callback_data=query.data)]]
+    )
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:  # nothing changed since the last refresh
+        if "not modified" not in str(exc):
+            raise
 
 
 async def acknowledge(update: Update, context: BotContext, press: Press[cb.Acknowledge]) -> None:

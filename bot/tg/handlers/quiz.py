@@ -11,7 +11,6 @@ from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.domain.members import Role
 from bot.domain.mistakes import ReviewCard
 from bot.domain.questions import LETTERS, Question, QuestionType
 from bot.domain.quiz import (
@@ -23,13 +22,10 @@ from bot.domain.quiz import (
 )
 from bot.services.quiz import AnswerOutcome, NothingToAsk
 from bot.tg import callbacks as cb
-from bot.tg.access import requires
 from bot.tg.buttons import Press
 from bot.tg.context import BotContext
 from bot.tg.keyboards import (
-    assign_audience_keyboard,
-    assign_banks_keyboard,
-    assign_deadline_keyboard,
+    button,
     quiz_answer_keyboard,
     quiz_banks_keyboard,
     quiz_finished_keyboard,
@@ -37,7 +33,6 @@ from bot.tg.keyboards import (
 )
 
 MAX_MISSED_SHOWN = 10
-ASSIGN_DRAFT = "assign_bank"
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -385,8 +380,12 @@ async def review(update: Update, context: BotContext) -> None:
 
 
 async def review_button(update: Update, context: BotContext, press: Press[cb.QuizReview]) -> None:
-    """The 复习错题 button under a result: start reviewing in a new message."""
+    """The 复习错题 button under a result or /me: review in a new message; its step is done."""
     await _start_review(update, context, edit=False)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        # The old keyboard goes, so an earlier step's buttons are not pressed again later.
+        await query.edit_message_reply_markup(None)
 
 
 # --- daily question --------------------------------------------------------------------------
@@ -460,93 +459,6 @@ async def assignment_start(
     await _show_session(update, context, session, edit=False)
 
 
-@requires(Role.ADMIN)
-async def assign(update: Update, context: BotContext) -> None:
-    """/assign: choose a bank, an audience and a deadline."""
-    if update.effective_message is None:
-        return
-    banks = [(b.id, b.title) for b in context.services.quiz.banks]
-    await update.effective_message.reply_text(
-        context.t("assign.pick_bank"), reply_markup=assign_banks_keyboard(banks)
-    )
-
-
-async def assign_bank(update: Update, context: BotContext, press: Press[cb.AssignBank]) -> None:
-    """Bank chosen: keep it in the draft and ask for the audience."""
-    query, data = press.query, press.data
-    title = context.services.quiz.bank_title(data.bank)
-    if title is None:
-        await query.answer(context.t("common.stale_button"), show_alert=True)
-        return
-    context.user_data[ASSIGN_DRAFT] = data.bank
-    await query.answer()
-    await query.edit_message_text(
-        context.t("assign.pick_audience", title=escape(title)),
-        reply_markup=assign_audience_keyboard(context.t, context.services.config.departments),
-    )
-
-
-def _audience_name(context: BotContext, department: str) -> str | None:
-    if department == "*":
-        return context.t("assign.everyone")
-    dept = context.services.config.department(department)
-    return dept.name if dept else None
-
-
-async def assign_audience(
-    update: Update, context: BotContext, press: Press[cb.AssignAudience]
-) -> None:
-    """Audience chosen: ask for the deadline."""
-    query, data = press.query, press.data
-    bank = context.user_data.get(ASSIGN_DRAFT)
-    title = context.services.quiz.bank_title(bank) if bank else None
-    audience = _audience_name(context, data.department)
-    if title is None or audience is None:
-        await query.answer(context.t("assign.expired_draft"), show_alert=True)
-        return
-    await query.answer()
-    await query.edit_message_text(
-        context.t("assign.pick_deadline", title=escape(title), audience=escape(audience)),
-        reply_markup=assign_deadline_keyboard(context.t, data.department),
-    )
-
-
-async def assign_deadline(
-    update: Update, context: BotContext, press: Press[cb.AssignDeadline]
-) -> None:
-    """Deadline chosen: create the assignment and notify its members."""
-    query, data = press.query, press.data
-    services = context.services
-    bank = context.user_data.get(ASSIGN_DRAFT)
-    title = services.quiz.bank_title(bank) if bank else None
-    audience = _audience_name(context, data.department)
-    if bank is None or title is None or audience is None or not 1 <= data.days <= 90:
-        await query.answer(context.t("assign.expired_draft"), show_alert=True)
-        return
-    created = await services.assigned_tests.create(
-        bank_id=bank,
-        departments=None if data.department == "*" else [data.department],
-        days=data.days,
-        created_by=press.caller.user_id,
-        now=services.now(),
-    )
-    context.user_data.pop(ASSIGN_DRAFT, None)
-    await query.answer()
-    if created is None:
-        await query.edit_message_text(context.t("assign.no_members"))
-        return
-    await query.edit_message_text(
-        context.t(
-            "assign.created",
-            title=escape(title),
-            count=created.assignment.question_count,
-            audience=escape(audience),
-            deadline=services.assigned_tests.deadline_text(created.assignment, context.language),
-            members=created.members,
-        )
-    )
-
-
 # --- /me -------------------------------------------------------------------------------------
 
 
@@ -584,4 +496,10 @@ async def me(update: Update, context: BotContext) -> None:
         lines.append(t("me.review", due=progress.review_due, total=progress.review_total))
         if progress.review_due:
             lines.append(t("me.review_action"))
-    await update.effective_message.reply_text("\n".join(lines))
+    # A mistake book: a button starts the review (or says when the first item comes due).
+    markup = (
+        InlineKeyboardMarkup([[button(t("me.review_button"), cb.QuizReview())]])
+        if progress.review_total
+        else None
+    )
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=markup)

@@ -51,6 +51,7 @@ from bot.tg.access import refuse
 from bot.tg.buttons import Press, press_callback
 from bot.tg.context import BotContext
 from bot.tg.conversations import YieldingConversation
+from bot.tg.handlers.report_clock import clock_lines
 from bot.tg.handlers.reports import quoted, thread_lines
 from bot.tg.keyboards import (
     REPORTS_PAGE,
@@ -208,6 +209,7 @@ async def _card(context: BotContext, view: ReportView) -> tuple[str, bool]:
     )
     if report.closed_on is not None:
         head += "\n" + t("reports.card_closed", date=report.closed_on.isoformat())
+    head += "\n" + clock_lines(context, report)
     names = await _note_names(context, view)
     shown_notes = view.notes[-5:]
     tail: list[str] = []
