@@ -14,6 +14,7 @@ import pytest
 from bot.domain.reports import ReceiptCode
 from bot.logs import quiet_libraries
 from bot.storage.database import _HEARTBEAT as HEARTBEAT
+from bot.storage.database import Transaction
 from tests.harness import ADMIN, Harness, button_data
 from tests.tg.report_support import (
     BODY,
@@ -182,17 +183,16 @@ async def test_a_failed_write_keeps_the_queue_for_the_next_tick(
     # The tick's transaction fails as a whole (its heartbeat cannot be written: the database
     # is locked by another process, the disk is full); an item alone failing is another case
     # (test_report_poison.py).
-    conn = h.services.db.conn
-    execute = conn.execute
+    execute = Transaction.execute
     failed = {"n": 0}
 
-    def locked(sql: str, *args: Any, **kwargs: Any) -> Any:
+    async def locked(tx: Transaction, sql: str, params: Any = ()) -> int:
         if sql == HEARTBEAT and failed["n"] == 0:
             failed["n"] += 1
             raise sqlite3.OperationalError("database is locked")
-        return execute(sql, *args, **kwargs)
+        return await execute(tx, sql, params)
 
-    monkeypatch.setattr(conn, "execute", locked)
+    monkeypatch.setattr(Transaction, "execute", locked)
     _debug_logging(caplog)
     caplog.clear()
     await tick(h)
@@ -200,7 +200,7 @@ async def test_a_failed_write_keeps_the_queue_for_the_next_tick(
     assert await _codes_seen(h, REPORTER) == []  # not stored, so no code
     assert (await h.services.db.fetchone("SELECT COUNT(*) FROM reports"))[0] == 0
     assert [r.getMessage() for r in caplog.records] == []
-    monkeypatch.setattr(conn, "execute", execute)
+    monkeypatch.setattr(Transaction, "execute", execute)
     h.clock.advance(minutes=10)
     await tick(h)  # the queue waited; stored now, and the code follows
     [code] = await _codes_seen(h, REPORTER)
