@@ -9,10 +9,12 @@ are stored; `ReportService.tick` then puts them back in the queue as if nothing 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from bot.storage import database
 from tests.harness import Harness
 from tests.tg.report_support import BODY, CODE_RE, tick
 
@@ -31,21 +33,33 @@ async def test_a_failure_after_the_commit_does_not_store_the_report_twice(
     preview = await h.press(REPORTER, prompt, "完成")
     await h.press(REPORTER, preview, "确认提交")
 
-    conn = h.services.db.conn
-    original = conn.execute
+    on_thread = database._on_thread
     begins = {"n": 0}
 
-    def failing_execute(sql: str, *args: Any, **kwargs: Any) -> Any:
-        if sql == "BEGIN IMMEDIATE":
-            begins["n"] += 1
-            if begins["n"] == 2:  # the tick's second heartbeat transaction
-                raise sqlite3.OperationalError("database is locked")
-        return original(sql, *args, **kwargs)
+    class FailingSecondBegin:
+        """The sqlite3 connection, except that the tick's second transaction cannot begin."""
 
-    monkeypatch.setattr(conn, "execute", failing_execute)
+        def __init__(self, raw: sqlite3.Connection) -> None:
+            self._raw = raw
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql == "BEGIN IMMEDIATE":
+                begins["n"] += 1
+                if begins["n"] == 2:  # the tick's second heartbeat transaction
+                    raise sqlite3.OperationalError("database is locked")
+            return self._raw.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._raw, name)
+
+    async def failing(conn: Any, work: Callable[[Any], Any]) -> Any:
+        return await on_thread(conn, lambda raw: work(FailingSecondBegin(raw)))
+
+    monkeypatch.setattr(database, "_on_thread", failing)
     h.clock.advance(minutes=10)
     await tick(h)
-    monkeypatch.setattr(conn, "execute", original)
+    monkeypatch.setattr(database, "_on_thread", on_thread)
+    assert begins["n"] >= 2  # the fault was injected: the second transaction failed
     stored_after_first = (await h.services.db.fetchone("SELECT COUNT(*) FROM reports"))[0]
     codes_after_first = [
         m for m in h.sandbox.bot_messages(REPORTER) if CODE_RE.search(m["text"] or "")
