@@ -51,9 +51,13 @@ def test_plan_2027_marks_every_row_estimated_and_no_long_break_is_one_day(
     assert len(rows) == 14
     assert all("预计/estimate" in row and "*" in row.split()[2] for row in rows)
     for row in rows:
-        start, end = (date.fromisoformat(d) for d in row.split()[3].split("–"))
+        days = [date.fromisoformat(d) for d in row.split()[3].split("–")]
+        start, end = days[0], days[-1]
+        assert len(days) == 2 or start == end  # a one-day break reads as its day, not d–d
         if row.split()[2].rstrip("*") in ("春节", "国庆节"):
             assert (end - start).days >= 4, row
+    dragon_boat = [row.split()[3] for row in rows if "端午节" in row]
+    assert dragon_boat == ["2027-06-09", "2027-06-09"]  # a Wednesday, no substitute day known
     spring = [row for row in rows if "春节" in row]
     assert [row.split()[0] for row in spring] == ["2027-02-02", "2027-02-04"]
 

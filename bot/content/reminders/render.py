@@ -108,7 +108,11 @@ def format_plan(
             p.send_at.date().isoformat(),
             p.send_at.strftime("%H:%M"),
             p.holiday + ("" if p.brk.official else "*"),
-            f"{p.brk.start.isoformat()}–{p.brk.end.isoformat()}",
+            (
+                p.brk.start.isoformat()
+                if p.brk.start == p.brk.end
+                else f"{p.brk.start.isoformat()}–{p.brk.end.isoformat()}"
+            ),
             "国务院通知/official" if p.brk.official else "预计/estimate",
             f"提前{p.lead_days}天",
             p.variant_id,
