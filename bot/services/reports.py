@@ -9,26 +9,19 @@ deliberately does not keep); and it writes reporters' rows only at the fixed-tim
 
 from __future__ import annotations
 
-import logging
-import os
 import secrets
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import Enum
-from pathlib import Path
 
-from bot.config import Config, ConfigError
+from bot.config import Config
 from bot.domain.reports import (
     FINAL_STATUSES,
     AttemptLimiter,
-    Category,
     DailyLimiter,
     Direction,
     Draft,
     ReceiptCode,
     Report,
     ReportMessage,
-    ReportNote,
     ReportStatus,
     ReportSummary,
     SenderKeys,
@@ -41,151 +34,39 @@ from bot.domain.reports import (
     next_boundary,
     retention_cutoff,
 )
-from bot.domain.reports import Attachment as AttachmentValue
+from bot.services.report_secret import SECRET_FILE, SecretError, resolve_receipt_secret
+from bot.services.report_values import (
+    Announcement,
+    DayCounts,
+    ExportRow,
+    Lookup,
+    LookupOutcome,
+    ReportView,
+    Submitted,
+    TickResult,
+    _QueuedInformation,
+    _QueuedReport,
+    _Written,
+)
 from bot.storage.database import Database, Transaction
 from bot.storage.reports import ReportRepository
 
-log = logging.getLogger(__name__)
-
-SECRET_FILE = "report_secret"
-
-
-class SecretError(ConfigError):
-    """The receipt secret cannot be read or created; one line naming the file."""
-
+__all__ = [
+    "SECRET_FILE",
+    "Announcement",
+    "DayCounts",
+    "ExportRow",
+    "Lookup",
+    "LookupOutcome",
+    "ReportService",
+    "ReportView",
+    "SecretError",
+    "Submitted",
+    "TickResult",
+    "resolve_receipt_secret",
+]
 
 _RANDOM = secrets.SystemRandom()  # the order a tick writes its queue in
-
-
-def resolve_receipt_secret(config: Config) -> bytes:
-    """The HMAC secret: config or REPORT_SECRET, else a file beside the database (made once)."""
-    if config.reports.receipt_secret:
-        if len(config.reports.receipt_secret) < 32:
-            log.warning("the receipt secret is short; use at least 32 random characters")
-        return config.reports.receipt_secret.encode()
-    if str(config.storage_path) == ":memory:":
-        # A throw-away database needs no lasting secret.
-        return secrets.token_bytes(32)
-    path = Path(config.storage_path).parent / SECRET_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: two processes starting at once cannot both write a different secret.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            value = path.read_text(encoding="ascii").strip()
-            if not value:
-                raise SecretError(f"{path}: empty receipt secret file") from None
-            if path.stat().st_mode & 0o077:
-                log.warning("%s is readable by other users; restrict it with chmod 600", path)
-            return value.encode()
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        log.info("generated a new receipt secret in %s (keep it with your backups)", path)
-        return path.read_text(encoding="ascii").strip().encode()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SecretError(f"{path}: cannot read or create the receipt secret: {exc}") from None
-
-
-@dataclass(frozen=True)
-class Submitted:
-    """A stored report and the code shown to its reporter once."""
-
-    ref: str
-    code: ReceiptCode
-
-
-class LookupOutcome(Enum):
-    """What a typed receipt code led to."""
-
-    FOUND = "found"
-    MALFORMED = "malformed"  # not 16 characters of the alphabet: a typo, not counted
-    WRONG = "wrong"  # well-formed but unknown: counted towards a lock-out
-    LOCKED = "locked"  # too many wrong codes: wait
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """The result of a receipt-code lookup."""
-
-    outcome: LookupOutcome
-    report: Report | None = None
-    wait: timedelta | None = None
-
-
-@dataclass(frozen=True)
-class ReportView:
-    """Everything a reviewer sees of one report."""
-
-    report: Report
-    attachments: list[AttachmentValue]
-    notes: list[ReportNote]
-    messages: list[ReportMessage]
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    """One report in the reviewers' export."""
-
-    report: Report
-    attachments: int
-
-
-@dataclass(frozen=True)
-class DayCounts:
-    """What leaders who are not reviewers see: counts as of the end of a past day."""
-
-    as_of: date
-    received: int
-    open: int
-    ended: int
-
-
-@dataclass(frozen=True)
-class Announcement:
-    """What an hourly batch made visible, and the report-flow problems since the last one."""
-
-    reports: int
-    categories: list[tuple[Category, int]]
-    information: int
-    problems: int
-
-
-@dataclass(frozen=True)
-class TickResult:
-    """What one write tick stored, with whom to tell (opaque to this service), and the batch."""
-
-    reports: list[tuple[object, Submitted]]
-    information: list[tuple[object, bool]]  # False: the report was gone
-    announcement: Announcement | None
-    # Queued items that could not be written (each in its own savepoint): their reporters
-    # are told it was not stored; the other items of the tick are stored.
-    unstored: list[object] = field(default_factory=list)
-
-
-@dataclass
-class _Written:
-    """What one tick's transaction wrote (and could not write)."""
-
-    stored: list[tuple[object, Submitted]] = field(default_factory=list)
-    added: list[tuple[object, bool]] = field(default_factory=list)
-    unstored: list[object] = field(default_factory=list)
-    announced: tuple[list[Category], int] | None = None
-
-
-@dataclass
-class _QueuedReport:
-    draft: Draft
-    submitted_on: date
-    reply_to: object
-
-
-@dataclass
-class _QueuedInformation:
-    report_id: int
-    body: str = field(repr=False)
-    sent_on: date = field(repr=False)
-    reply_to: object = field(repr=False)
 
 
 class ReportService:
