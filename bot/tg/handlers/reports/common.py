@@ -27,6 +27,7 @@ TOUCHED = "report_touched"  # user_data: when the reporter last acted in this co
 FLOW = "report_flow"  # user_data: ids of this conversation's messages, for the cleanup button
 CLEANUP = "report_cleanup"  # user_data: (when, ids) the cleanup button deletes
 EXPIRED = "report_expired"  # user_data: a draft was dropped for being idle (say so once)
+DONE_PROMPT = "report_done_prompt"  # user_data: (chat, message) of the one 完成 button shown
 TIMEOUT = timedelta(minutes=30)
 CLEANUP_KEPT = timedelta(hours=47)  # Telegram lets a bot delete messages for 48 hours
 UNIT_MAX = 60
@@ -74,6 +75,7 @@ def _forget(context: BotContext) -> bool:
     context.user_data.pop(TOUCHED, None)
     context.user_data.pop(FLOW, None)
     context.user_data.pop(EXPIRED, None)
+    context.user_data.pop(DONE_PROMPT, None)
     return draft is not None and draft.category is not None
 
 
@@ -101,7 +103,7 @@ def expire_idle(user_data: Mapping[int, MutableMapping[str, Any]], now: datetime
         touched = data.get(TOUCHED)
         if touched is not None and now - touched > TIMEOUT:
             draft = data.get(DRAFT)
-            for key in (DRAFT, FOUND, TOUCHED, FLOW):
+            for key in (DRAFT, FOUND, TOUCHED, FLOW, DONE_PROMPT):
                 data.pop(key, None)
             if draft is not None and draft.category is not None:
                 data[EXPIRED] = True

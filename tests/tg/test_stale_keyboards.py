@@ -1,0 +1,41 @@
+"""Buttons that lead nowhere once their step is done do not stay under old messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.harness import Harness, buttons
+from tests.tg.report_support import BODY, png
+
+REPORTER = 58123467
+
+
+def labels(message: dict[str, Any]) -> list[str]:
+    """The texts of a message's inline buttons."""
+    return [b["text"] for b in buttons(message)]
+
+
+async def test_only_the_newest_attachment_answer_keeps_its_done_button(harness: Harness) -> None:
+    h = harness
+    await h.join(REPORTER, "张举报人")
+    [intro] = await h.send(REPORTER, "/report")
+    message = await h.press(REPORTER, intro, "形式主义")
+    message = await h.press(REPORTER, message, "办公室")
+    [ask] = await h.send(REPORTER, BODY)
+    assert labels(ask) == ["完成"]
+    [_copy, first] = await h.send_file(REPORTER, png(), "a.png", kind="photo")
+    # The question's 完成 went when the first attachment's answer brought its own.
+    assert buttons(h.message(REPORTER, ask["message_id"])) == []
+    assert labels(first) == ["完成"]
+    [_copy, second] = await h.send_file(REPORTER, png(), "b.png", kind="photo")
+    assert buttons(h.message(REPORTER, first["message_id"])) == []
+    assert labels(second) == ["完成"]
+    # A text in between answers without a button and leaves the newest 完成 where it is.
+    [hint] = await h.send(REPORTER, "还有一张")
+    assert buttons(hint) == []
+    assert labels(h.message(REPORTER, second["message_id"])) == ["完成"]
+    preview = await h.press(REPORTER, second, "完成")
+    assert "完成" not in labels(preview)
+    assert any("确认提交" in label for label in labels(preview))
+    # In the whole chat, no 完成 is left once the preview is shown.
+    assert not any("完成" in label for m in h.sandbox.bot_messages(REPORTER) for label in labels(m))
