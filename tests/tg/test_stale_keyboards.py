@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.harness import Harness, buttons
-from tests.tg.report_support import BODY, png
+from tests.tg.report_support import BODY, file_report, png, tick
 
 REPORTER = 58123467
 
@@ -39,3 +39,22 @@ async def test_only_the_newest_attachment_answer_keeps_its_done_button(harness: 
     assert any("确认提交" in label for label in labels(preview))
     # In the whole chat, no 完成 is left once the preview is shown.
     assert not any("完成" in label for m in h.sandbox.bot_messages(REPORTER) for label in labels(m))
+
+
+async def test_added_information_takes_its_button_off_the_status_view(harness: Harness) -> None:
+    h = harness
+    await h.join(REPORTER, "张举报人")
+    code = await file_report(h, REPORTER)
+    await h.send(REPORTER, "/status")
+    [view] = await h.send(REPORTER, code)
+    assert any("补充信息" in label for label in labels(view))
+    after = await h.press(REPORTER, view, "补充信息")
+    # The view keeps only what still works: deleting the conversation from the chat.
+    assert labels(after) == ["🧹 删除本次对话中的消息"]
+    assert "请发送一条文字消息补充信息" in h.last(REPORTER)["text"]
+    await h.send(REPORTER, "是九月第二周。")
+    await tick(h)
+    assert "已补充" in h.last(REPORTER)["text"]
+    # The cleanup button under the view still does what it says.
+    await h.press(REPORTER, h.message(REPORTER, view["message_id"]), "删除本次对话")
+    assert h.message(REPORTER, view["message_id"])["deleted"]
