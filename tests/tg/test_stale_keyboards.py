@@ -58,3 +58,17 @@ async def test_added_information_takes_its_button_off_the_status_view(harness: H
     # The cleanup button under the view still does what it says.
     await h.press(REPORTER, h.message(REPORTER, view["message_id"]), "删除本次对话")
     assert h.message(REPORTER, view["message_id"])["deleted"]
+
+
+async def test_cancel_takes_the_done_button_away_with_the_draft(harness: Harness) -> None:
+    h = harness
+    await h.join(REPORTER, "张举报人")
+    [intro] = await h.send(REPORTER, "/report")
+    message = await h.press(REPORTER, intro, "形式主义")
+    message = await h.press(REPORTER, message, "办公室")
+    [_ask] = await h.send(REPORTER, BODY)
+    [_copy, added] = await h.send_file(REPORTER, png(), "a.png", kind="photo")
+    assert labels(added) == ["完成"]
+    [cancelled] = await h.send(REPORTER, "/cancel")
+    assert "已取消" in cancelled["text"]
+    assert buttons(h.message(REPORTER, added["message_id"])) == []

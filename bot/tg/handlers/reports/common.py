@@ -6,6 +6,7 @@ cleanup button, and the answers for input that does not belong to the current st
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
@@ -190,8 +191,12 @@ async def text_only(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel at any step: nothing is kept."""
+    """/cancel at any step: nothing is kept (and the 完成 still shown goes with the draft)."""
+    prompt = context.user_data.get(DONE_PROMPT)
     _forget(context)
+    if prompt is not None:
+        with contextlib.suppress(TelegramError):  # deleted, or too old to edit
+            await context.bot.edit_message_reply_markup(prompt[0], prompt[1], reply_markup=None)
     if update.effective_message:
         await update.effective_message.reply_text(context.t("reports.cancelled"))
     return END
