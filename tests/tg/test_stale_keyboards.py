@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tests.harness import Harness, buttons
 from tests.tg.report_support import BODY, file_report, png, tick
+from tests.tg.test_quiz import restart_on_bank
 
-REPORTER = 58123467
+REPORTER = 58123467  # also the member who takes the quiz below
 
 
 def labels(message: dict[str, Any]) -> list[str]:
@@ -72,3 +74,25 @@ async def test_cancel_takes_the_done_button_away_with_the_draft(harness: Harness
     [cancelled] = await h.send(REPORTER, "/cancel")
     assert "已取消" in cancelled["text"]
     assert buttons(h.message(REPORTER, added["message_id"])) == []
+
+
+async def test_resuming_or_dropping_a_quiz_takes_the_old_questions_buttons_away(
+    harness: Harness, tmp_path: Path
+) -> None:
+    h = harness
+    await restart_on_bank(h, tmp_path, 7)
+    await h.join(REPORTER, "张干部")
+    [picker] = await h.send(REPORTER, "/quiz")
+    question = await h.press(REPORTER, picker, "测试题库")
+    assert buttons(question)
+    [prompt] = await h.send(REPORTER, "/quiz")
+    assert "未完成" in prompt["text"]
+    resumed = await h.press(REPORTER, prompt, "继续作答")
+    assert "第 1/3 题" in resumed["text"]
+    assert buttons(resumed)  # the question lives on here now
+    assert buttons(h.message(REPORTER, question["message_id"])) == []
+    [again] = await h.send(REPORTER, "/quiz")
+    dropped = await h.press(REPORTER, again, "放弃")
+    assert "已放弃上一组测验" in dropped["text"]
+    assert any("测试题库" in label for label in labels(dropped))  # pick a bank again here
+    assert buttons(h.message(REPORTER, resumed["message_id"])) == []

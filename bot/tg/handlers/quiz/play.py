@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.domain.questions import QuestionType
 from bot.domain.quiz import (
@@ -72,6 +75,13 @@ async def resume(update: Update, context: BotContext, press: Press[cb.QuizResume
         await query.answer(context.t("quiz.stale"), show_alert=True)
         return
     await query.answer()
+    # Either way the question shown before is over there: its buttons would only say so.
+    pressed = query.message
+    if pressed is not None and active.message_id not in (None, pressed.message_id):
+        with contextlib.suppress(TelegramError):  # deleted, or too old to edit
+            await context.bot.edit_message_reply_markup(
+                pressed.chat.id, active.message_id, reply_markup=None
+            )
     if data.action is cb.ResumeAction.CONTINUE:
         await _show_session(update, context, active, edit=True)
         return
