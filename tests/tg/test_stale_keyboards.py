@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.harness import Harness, buttons
 from tests.tg.report_support import BODY, file_report, png, tick
-from tests.tg.test_quiz import restart_on_bank
+from tests.tg.test_quiz import CADRE, _answer, restart_on_bank
 
 REPORTER = 58123467  # also the member who takes the quiz below
 
@@ -96,3 +96,24 @@ async def test_resuming_or_dropping_a_quiz_takes_the_old_questions_buttons_away(
     assert "已放弃上一组测验" in dropped["text"]
     assert any("测试题库" in label for label in labels(dropped))  # pick a bank again here
     assert buttons(h.message(REPORTER, resumed["message_id"])) == []
+
+
+async def test_review_started_mid_quiz_takes_the_quiz_questions_buttons_away(
+    harness: Harness, tmp_path: Path
+) -> None:
+    h = harness
+    await restart_on_bank(h, tmp_path, 7)
+    await h.join(CADRE, "张干部")
+    [picker] = await h.send(CADRE, "/quiz")
+    message = await h.press(CADRE, picker, "测试题库")
+    for _ in range(3):
+        message = await _answer(h, message, right=False)
+    h.clock.advance(days=1)  # the mistakes come due
+    [picker] = await h.send(CADRE, "/quiz")
+    question = await h.press(CADRE, picker, "测试题库")
+    assert buttons(question)
+    [review] = await h.send(CADRE, "/review")
+    assert "错题复习" in review["text"]
+    assert buttons(review)
+    # Starting the review closed the quiz: its question keeps no buttons that lead nowhere.
+    assert buttons(h.message(CADRE, question["message_id"])) == []
