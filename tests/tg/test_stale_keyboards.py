@@ -117,3 +117,22 @@ async def test_review_started_mid_quiz_takes_the_quiz_questions_buttons_away(
     assert buttons(review)
     # Starting the review closed the quiz: its question keeps no buttons that lead nowhere.
     assert buttons(h.message(CADRE, question["message_id"])) == []
+
+
+async def test_another_round_from_an_old_result_takes_the_running_quizs_buttons_away(
+    harness: Harness, tmp_path: Path
+) -> None:
+    h = harness
+    await restart_on_bank(h, tmp_path, 7)
+    await h.join(CADRE, "张干部")
+    [picker] = await h.send(CADRE, "/quiz")
+    result = await h.press(CADRE, picker, "测试题库")
+    for _ in range(3):
+        result = await _answer(h, result, right=True)
+    assert "得分：3/3" in result["text"]
+    [picker] = await h.send(CADRE, "/quiz")
+    question = await h.press(CADRE, picker, "测试题库")
+    assert buttons(question)
+    again = await h.press(CADRE, result, "再测一组")
+    assert "第 1/3 题" in again["text"]
+    assert buttons(h.message(CADRE, question["message_id"])) == []

@@ -17,7 +17,12 @@ from bot.services.quiz import NothingToAsk
 from bot.tg import callbacks as cb
 from bot.tg.buttons import Press
 from bot.tg.context import BotContext
-from bot.tg.handlers.quiz.views import _feedback_text, _question_keyboard, _show_session
+from bot.tg.handlers.quiz.views import (
+    _feedback_text,
+    _question_keyboard,
+    _retire_buttons,
+    _show_session,
+)
 from bot.tg.keyboards import (
     quiz_banks_keyboard,
     quiz_resume_keyboard,
@@ -55,6 +60,7 @@ async def pick_bank(update: Update, context: BotContext, press: Press[cb.QuizPic
     if bank is None:
         await query.answer(context.t("common.stale_button"), show_alert=True)
         return
+    before = await services.quiz.active(press.caller.user_id)
     try:
         session = await services.quiz.start(
             press.caller.user_id, SessionKind.QUIZ, services.now(), bank_id=bank
@@ -63,6 +69,7 @@ async def pick_bank(update: Update, context: BotContext, press: Press[cb.QuizPic
         await query.answer(context.t("quiz.no_questions"), show_alert=True)
         return
     await query.answer()
+    await _retire_buttons(update, context, before.message_id if before else None)
     await _show_session(update, context, session, edit=True)
 
 
