@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.domain.questions import QuestionType
 from bot.domain.quiz import (
@@ -14,7 +17,12 @@ from bot.services.quiz import NothingToAsk
 from bot.tg import callbacks as cb
 from bot.tg.buttons import Press
 from bot.tg.context import BotContext
-from bot.tg.handlers.quiz.views import _feedback_text, _question_keyboard, _show_session
+from bot.tg.handlers.quiz.views import (
+    _feedback_text,
+    _question_keyboard,
+    _retire_buttons,
+    _show_session,
+)
 from bot.tg.keyboards import (
     quiz_banks_keyboard,
     quiz_resume_keyboard,
@@ -52,6 +60,7 @@ async def pick_bank(update: Update, context: BotContext, press: Press[cb.QuizPic
     if bank is None:
         await query.answer(context.t("common.stale_button"), show_alert=True)
         return
+    before = await services.quiz.active(press.caller.user_id)
     try:
         session = await services.quiz.start(
             press.caller.user_id, SessionKind.QUIZ, services.now(), bank_id=bank
@@ -60,6 +69,7 @@ async def pick_bank(update: Update, context: BotContext, press: Press[cb.QuizPic
         await query.answer(context.t("quiz.no_questions"), show_alert=True)
         return
     await query.answer()
+    await _retire_buttons(update, context, before.message_id if before else None)
     await _show_session(update, context, session, edit=True)
 
 
@@ -72,6 +82,13 @@ async def resume(update: Update, context: BotContext, press: Press[cb.QuizResume
         await query.answer(context.t("quiz.stale"), show_alert=True)
         return
     await query.answer()
+    # Either way the question shown before is over there: its buttons would only say so.
+    pressed = query.message
+    if pressed is not None and active.message_id not in (None, pressed.message_id):
+        with contextlib.suppress(TelegramError):  # deleted, or too old to edit
+            await context.bot.edit_message_reply_markup(
+                pressed.chat.id, active.message_id, reply_markup=None
+            )
     if data.action is cb.ResumeAction.CONTINUE:
         await _show_session(update, context, active, edit=True)
         return

@@ -11,13 +11,14 @@ from bot.services.quiz import NothingToAsk
 from bot.tg import callbacks as cb
 from bot.tg.buttons import Press
 from bot.tg.context import BotContext
-from bot.tg.handlers.quiz.views import _show_session
+from bot.tg.handlers.quiz.views import _retire_buttons, _show_session
 
 
 async def _start_review(update: Update, context: BotContext, *, edit: bool) -> None:
     assert context.caller is not None
     services = context.services
     now = services.now()
+    before = await services.quiz.active(context.caller.user_id)
     try:
         session = await services.quiz.start(context.caller.user_id, SessionKind.REVIEW, now)
     except NothingToAsk:
@@ -41,6 +42,7 @@ async def _start_review(update: Update, context: BotContext, *, edit: bool) -> N
         return
     if update.callback_query:
         await update.callback_query.answer()
+    await _retire_buttons(update, context, before.message_id if before else None)
     await _show_session(update, context, session, edit=edit)
 
 
@@ -114,6 +116,7 @@ async def assignment_start(
         await query.answer(context.t("assign.over"), show_alert=True)
         return
     done = await services.assigned_tests.result(assignment.id, caller.user_id)
+    before = await services.quiz.active(caller.user_id)
     try:
         session = await services.quiz.start(
             caller.user_id, SessionKind.ASSIGNED, now, assignment=assignment
@@ -128,4 +131,5 @@ async def assignment_start(
         )
     else:
         await query.answer()
+    await _retire_buttons(update, context, before.message_id if before else None)
     await _show_session(update, context, session, edit=False)

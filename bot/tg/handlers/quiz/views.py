@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.domain.mistakes import ReviewCard
 from bot.domain.questions import LETTERS, Question, QuestionType
@@ -189,3 +191,13 @@ async def _show_session(
         sent = await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
         message_id = sent.message_id
     await context.services.quiz.attach_message(session, message_id)
+
+
+async def _retire_buttons(update: Update, context: BotContext, message_id: int | None) -> None:
+    """Take the keyboard off the message of a session that starting another one just closed."""
+    chat, query = update.effective_chat, update.callback_query
+    pressed = query.message.message_id if query is not None and query.message else None
+    if message_id is None or chat is None or message_id == pressed:
+        return
+    with contextlib.suppress(TelegramError):  # deleted, or too old to edit
+        await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)

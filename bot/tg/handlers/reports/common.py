@@ -6,6 +6,7 @@ cleanup button, and the answers for input that does not belong to the current st
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
@@ -27,6 +28,7 @@ TOUCHED = "report_touched"  # user_data: when the reporter last acted in this co
 FLOW = "report_flow"  # user_data: ids of this conversation's messages, for the cleanup button
 CLEANUP = "report_cleanup"  # user_data: (when, ids) the cleanup button deletes
 EXPIRED = "report_expired"  # user_data: a draft was dropped for being idle (say so once)
+DONE_PROMPT = "report_done_prompt"  # user_data: (chat, message) of the one 完成 button shown
 TIMEOUT = timedelta(minutes=30)
 CLEANUP_KEPT = timedelta(hours=47)  # Telegram lets a bot delete messages for 48 hours
 UNIT_MAX = 60
@@ -74,6 +76,7 @@ def _forget(context: BotContext) -> bool:
     context.user_data.pop(TOUCHED, None)
     context.user_data.pop(FLOW, None)
     context.user_data.pop(EXPIRED, None)
+    context.user_data.pop(DONE_PROMPT, None)
     return draft is not None and draft.category is not None
 
 
@@ -101,7 +104,7 @@ def expire_idle(user_data: Mapping[int, MutableMapping[str, Any]], now: datetime
         touched = data.get(TOUCHED)
         if touched is not None and now - touched > TIMEOUT:
             draft = data.get(DRAFT)
-            for key in (DRAFT, FOUND, TOUCHED, FLOW):
+            for key in (DRAFT, FOUND, TOUCHED, FLOW, DONE_PROMPT):
                 data.pop(key, None)
             if draft is not None and draft.category is not None:
                 data[EXPIRED] = True
@@ -188,8 +191,12 @@ async def text_only(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel at any step: nothing is kept."""
+    """/cancel at any step: nothing is kept (and the 完成 still shown goes with the draft)."""
+    prompt = context.user_data.get(DONE_PROMPT)
     _forget(context)
+    if prompt is not None:
+        with contextlib.suppress(TelegramError):  # deleted, or too old to edit
+            await context.bot.edit_message_reply_markup(prompt[0], prompt[1], reply_markup=None)
     if update.effective_message:
         await update.effective_message.reply_text(context.t("reports.cancelled"))
     return END

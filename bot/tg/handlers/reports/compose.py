@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.domain.attachments import uncleanable_picture
 from bot.domain.reports import Category, Draft, LengthProblem, check_length, clip
@@ -13,6 +15,7 @@ from bot.tg.buttons import decoded
 from bot.tg.callbacks import CallbackDataError
 from bot.tg.context import BotContext
 from bot.tg.handlers.reports.common import (
+    DONE_PROMPT,
     DRAFT,
     END,
     TEXT_BUDGET,
@@ -163,11 +166,8 @@ async def body(update: Update, context: BotContext) -> int | None:
             update, context, _preview_text(context, draft), report_confirm_keyboard(context.t)
         )
         return Step.PREVIEW
-    await _reply(
-        update,
-        context,
-        context.t("reports.ask_attachments", max=limits.max_attachments),
-        report_done_keyboard(context.t),
+    await _offer_done(
+        update, context, context.t("reports.ask_attachments", max=limits.max_attachments)
     )
     return Step.ATTACHMENTS
 
@@ -187,12 +187,7 @@ async def attachment(update: Update, context: BotContext) -> int | None:
         return END
     limit = context.services.config.reports.max_attachments
     if len(draft.attachments) >= limit:
-        await _reply(
-            update,
-            context,
-            context.t("reports.attachment_limit", max=limit),
-            report_done_keyboard(context.t),
-        )
+        await _offer_done(update, context, context.t("reports.attachment_limit", max=limit))
         return None
     # Only the clean copy's file id is kept (bot/tg/report_copies.py): not the original's, not
     # the caption, not a document's file name.
@@ -204,17 +199,31 @@ async def attachment(update: Update, context: BotContext) -> int | None:
         caption = context.t("reports.attachment_copy", number=number)
         outcome = await clean_copy(message, number, caption)
     if isinstance(outcome, Refused):
-        await _reply(update, context, context.t(outcome.key), report_done_keyboard(context.t))
+        await _offer_done(update, context, context.t(outcome.key))
         return None
     draft.attachments.append(outcome.attachment)
     _track(context, message, outcome.message)
-    await _reply(
+    await _offer_done(
         update,
         context,
         context.t("reports.attachment_added", count=len(draft.attachments), max=limit),
-        report_done_keyboard(context.t),
     )
     return None
+
+
+async def _offer_done(update: Update, context: BotContext, text: str) -> None:
+    """Answer with the 完成 button, and take it off the answer that carried it before.
+
+    Each attachment is answered with its own 完成; only the newest keeps it, so the chat does
+    not fill with buttons of which all but one lead nowhere once the preview is shown.
+    """
+    sent = await _reply(update, context, text, report_done_keyboard(context.t))
+    before = context.user_data.pop(DONE_PROMPT, None)
+    if sent is not None:
+        context.user_data[DONE_PROMPT] = (sent.chat.id, sent.message_id)
+    if before is not None:
+        with contextlib.suppress(TelegramError):  # deleted, or too old to edit: nothing to take
+            await context.bot.edit_message_reply_markup(before[0], before[1], reply_markup=None)
 
 
 @_step
@@ -249,6 +258,7 @@ async def attachments_done(update: Update, context: BotContext) -> int | None:
         await query.answer(context.t("reports.stale_step"), show_alert=True)
         return None
     await query.answer()
+    context.user_data.pop(DONE_PROMPT, None)  # this is the message that carried it
     await query.edit_message_text(
         _preview_text(context, draft), reply_markup=report_confirm_keyboard(context.t)
     )

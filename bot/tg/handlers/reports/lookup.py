@@ -30,7 +30,7 @@ from bot.tg.handlers.reports.common import (
     _track,
 )
 from bot.tg.handlers.reports.thread import thread_lines
-from bot.tg.keyboards import report_status_keyboard
+from bot.tg.keyboards import report_cleanup_keyboard, report_status_keyboard
 
 
 async def status(update: Update, context: BotContext) -> int | None:
@@ -113,6 +113,9 @@ async def ask_info(update: Update, context: BotContext) -> int | None:
         await query.answer(context.t("reports.stale_step"), show_alert=True)
         return None
     await query.answer()
+    # 补充信息 is pressed once per lookup: the view keeps only the cleanup button.
+    with contextlib.suppress(TelegramError):  # deleted, or too old to edit
+        await query.edit_message_reply_markup(report_cleanup_keyboard(context.t))
     await _say(
         update,
         context,
