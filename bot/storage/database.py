@@ -44,6 +44,20 @@ def _commit(raw: sqlite3.Connection) -> None:
     raw.execute("PRAGMA schema_version").fetchall()
 
 
+def _commit_or_roll_back(raw: sqlite3.Connection) -> None:
+    """COMMIT; if it fails (disk full, an I/O error), end the transaction before re-raising.
+
+    Otherwise the connection would stay inside the failed transaction and every later BEGIN
+    would fail ("cannot start a transaction within a transaction") until a restart.
+    """
+    try:
+        _commit(raw)
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+        raise
+
+
 def _one(raw: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
     """The first row; the cursor is closed at once, so no statement keeps a read open."""
     cursor = raw.execute(sql, params)
@@ -312,7 +326,7 @@ class Database:
         except BaseException:
             await _on_thread(conn, lambda raw: raw.execute("ROLLBACK"))
             raise
-        await _on_thread(conn, _commit)
+        await _on_thread(conn, _commit_or_roll_back)
 
     async def tick(
         self,
@@ -360,7 +374,7 @@ class Database:
             except BaseException:
                 raw.execute("ROLLBACK")
                 raise
-            _commit(raw)
+            _commit_or_roll_back(raw)
             return result
 
         async with self._exclusive():
