@@ -22,7 +22,7 @@ from bot.content.reminders import (
     render_reminder,
     variant_ids,
 )
-from bot.domain.holidays import HolidayBreak, plan_reminders
+from bot.domain.holidays import HolidayBreak, PlannedSend, plan_reminders
 from bot.i18n import days_off, translator
 from bot.services.delivery import DeliveryService
 from bot.services.reminders import ReminderContent, ReminderService
@@ -63,6 +63,23 @@ def _service() -> ReminderService:
     return ReminderService(CONFIG, content, DeliveryService(CONFIG, Database(Path("unused.db"))))
 
 
+def _send(service: ReminderService, year: int, holiday: str) -> PlannedSend:
+    """The 3-days-ahead send of one holiday in `year`, planned from the shipped content."""
+    [send] = [
+        p
+        for p in plan_reminders(
+            year,
+            service.content.schedule,
+            [3],
+            time(9),
+            CONFIG.timezone,
+            variant_ids(service.content.variants),
+        )
+        if p.holiday == holiday
+    ]
+    return send
+
+
 def test_the_checkers_catch_a_date_range_stated_as_fact() -> None:
     assert zh_dates_stated_as_fact("元旦（1月1日至1月1日）临近") == ["1月1日至1月1日"]
     assert zh_dates_stated_as_fact("于2027年1月3日结束") == ["2027年1月3日"]
@@ -92,18 +109,7 @@ def test_every_shipped_variant_words_an_estimated_break_as_expected() -> None:
 
 def test_the_2027_new_year_reminder_in_both_languages() -> None:
     service = _service()
-    [send] = [
-        p
-        for p in plan_reminders(
-            2027,
-            service.content.schedule,
-            [3],
-            time(9),
-            CONFIG.timezone,
-            variant_ids(service.content.variants),
-        )
-        if p.holiday == "元旦"
-    ]
+    send = _send(service, 2027, "元旦")
     notice = service.notice(send)
     zh, en = notice.text["zh"], notice.text["en"]
     assert "元旦（预计1月1日至1月3日，具体以国务院办公厅通知为准）" in zh
@@ -116,18 +122,7 @@ def test_the_2027_new_year_reminder_in_both_languages() -> None:
 
 def test_an_official_break_is_stated_plainly() -> None:
     service = _service()
-    [send] = [
-        p
-        for p in plan_reminders(
-            2026,
-            service.content.schedule,
-            [3],
-            time(9),
-            CONFIG.timezone,
-            variant_ids(service.content.variants),
-        )
-        if p.holiday == "春节"
-    ]
+    send = _send(service, 2026, "春节")
     notice = service.notice(send)
     assert "春节（2月15日至2月23日）" in notice.text["zh"]
     assert "预计" not in notice.text["zh"]
@@ -192,18 +187,7 @@ def test_a_one_day_break_reads_as_its_day() -> None:
 
 def test_a_one_day_break_in_the_english_lead_in_and_the_admins_plan() -> None:
     service = _service()
-    [send] = [
-        p
-        for p in plan_reminders(
-            2027,
-            service.content.schedule,
-            [3],
-            time(9),
-            CONFIG.timezone,
-            variant_ids(service.content.variants),
-        )
-        if p.holiday == "元旦"
-    ]
+    send = _send(service, 2027, "元旦")
     one_day = HolidayBreak("元旦", date(2027, 1, 1), date(2027, 1, 1), official=False)
     lone = dataclasses.replace(send, brk=one_day)
     en = service.notice(lone).text["en"]
