@@ -117,7 +117,7 @@ def register_handlers(application: Application) -> None:
     assigning = assign.conversation()
     reviewer_input = report_review.input_conversation()
     application.add_handler(
-        command_ends_conversations((broadcasting, assigning, reviewer_input), {}),
+        command_ends_conversations((broadcasting, assigning, reviewer_input)),
         group=-2,
     )
     # -1: a message that looks like a receipt code goes to /status when it asked for one and

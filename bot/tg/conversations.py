@@ -5,13 +5,12 @@ take text meant for something else: an admin who types /report in the middle of 
 means the report, and the description that follows must not become the notice. So every
 command that is not the conversation's own (its entry points and fallbacks: /broadcast again,
 /cancel) ends it first, tells the member what was dropped, and then runs as if no conversation
-had been open. Drafts kept in `user_data` outside a conversation (the /assign buttons) are
-dropped the same way.
+had been open (/broadcast, /assign and a reviewer's note or reply are such conversations).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import Update
@@ -61,13 +60,9 @@ def _claims(handler: BaseHandler[Any, Any, Any], update: Update) -> bool:
 
 
 def command_ends_conversations(
-    conversations: Sequence[YieldingConversation], drafts: Mapping[str, str]
+    conversations: Sequence[YieldingConversation],
 ) -> MessageHandler[BotContext, None]:
-    """The handler (a group of its own, after the gate) that ends what a command interrupts.
-
-    `drafts` maps a `user_data` key to the one command that keeps it (e.g. the /assign draft
-    survives only /assign itself).
-    """
+    """The handler (a group of its own, after the gate) that ends what a command interrupts."""
 
     async def end(update: Update, context: BotContext) -> None:
         for conversation in conversations:
@@ -75,13 +70,5 @@ def command_ends_conversations(
                 conversation.end(update)
                 if conversation.on_end is not None:
                     await conversation.on_end(update, context)
-        user_data = context.optional_user_data
-        if user_data is None:
-            return
-        text = update.effective_message.text if update.effective_message else None
-        command = (text or "").split(maxsplit=1)[0].split("@", 1)[0].lstrip("/")
-        for key, keeper in drafts.items():
-            if command != keeper:
-                user_data.pop(key, None)
 
     return MessageHandler(filters.COMMAND, end)
