@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import ClassVar, Self, get_type_hints
+from typing import Any, ClassVar, Self, get_type_hints
 
 VERSION = "v1"
 MAX_BYTES = 64  # Telegram's limit for InlineKeyboardButton.callback_data
@@ -37,11 +37,11 @@ class CallbackData:
     def encode(self) -> str:
         """Serialise for a button; raises if it would exceed Telegram's 64 bytes."""
         parts = [VERSION, self.prefix]
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
+        for name, _kind in _field_types(type(self)):
+            value = getattr(self, name)
             text = ("1" if value else "0") if isinstance(value, bool) else str(value)
             if SEP in text:
-                raise ValueError(f"{self.prefix}.{f.name}: {SEP!r} not allowed in {text!r}")
+                raise ValueError(f"{self.prefix}.{name}: {SEP!r} not allowed in {text!r}")
             parts.append(text)
         data = SEP.join(parts)
         if len(data.encode()) > MAX_BYTES:
@@ -52,27 +52,38 @@ class CallbackData:
     def decode(cls, data: str) -> Self:
         """Parse data made by `encode` for this class."""
         parts = data.split(SEP)
-        fields = dataclasses.fields(cls)
+        fields = _field_types(cls)
         if len(parts) != len(fields) + 2 or parts[0] != VERSION or parts[1] != cls.prefix:
             raise CallbackDataError(f"not {cls.__name__} data")
-        hints = get_type_hints(cls)
         values: dict[str, object] = {}
-        for f, raw in zip(fields, parts[2:], strict=True):
-            kind = hints[f.name]
+        for (name, kind), raw in zip(fields, parts[2:], strict=True):
             try:
                 if kind is bool:
                     if raw not in ("0", "1"):
                         raise ValueError(raw)
-                    values[f.name] = raw == "1"
+                    values[name] = raw == "1"
                 elif kind is int:
-                    values[f.name] = int(raw)
+                    values[name] = int(raw)
                 else:
-                    values[f.name] = kind(raw)
+                    values[name] = kind(raw)
             except ValueError:
-                raise CallbackDataError(f"{cls.__name__}.{f.name}: bad value") from None
+                raise CallbackDataError(f"{cls.__name__}.{name}: bad value") from None
         return cls(**values)
 
     @classmethod
     def pattern(cls) -> re.Pattern[str]:
         """The regex a CallbackQueryHandler uses to route this class's buttons."""
         return re.compile(rf"^{VERSION}{SEP}{re.escape(cls.prefix)}(?:{SEP}|$)")
+
+
+_FIELD_TYPES: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _field_types(cls: type[CallbackData]) -> tuple[tuple[str, Any], ...]:
+    """Each field's name and type, in order: resolved once per class, not on every press
+    (get_type_hints evaluates the string annotations each time it is called)."""
+    fields = _FIELD_TYPES.get(cls)
+    if fields is None:
+        hints = get_type_hints(cls)
+        fields = _FIELD_TYPES[cls] = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+    return fields
