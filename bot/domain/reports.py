@@ -194,6 +194,11 @@ def looks_like_receipt_code(text: str | None) -> bool:
     )
 
 
+def shows_receipt_code(text: str | None) -> bool:
+    """Whether a text the bot wrote shows a receipt code (formatted, as on a receipt)."""
+    return text is not None and _CODE_IN_TEXT.search(text) is not None
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A photo or document by its Telegram file id."""

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, BaseHandler
 
 from bot.domain.members import Role
-from bot.domain.reports import looks_like_receipt_code
+from bot.domain.reports import looks_like_receipt_code, shows_receipt_code
 from bot.tg.commands import PUBLIC_COMMANDS
 from bot.tg.context import BotContext
 from bot.tg.menus import publish_member_menu
@@ -45,8 +45,15 @@ def is_report_flow(context: BotContext, update: Update) -> bool:
     if not flows:
         return False
     message = update.effective_message
-    if message is not None and looks_like_receipt_code(message.text or message.caption):
-        return True
+    if message is not None:
+        text = message.text or message.caption
+        if update.callback_query is not None:
+            # A button's message is the bot's own text: a receipt shows its code formatted,
+            # so one search finds it (the full check is for what a person typed).
+            if shows_receipt_code(text):
+                return True
+        elif looks_like_receipt_code(text):
+            return True
     if not any(_claims(flow, update) for flow in flows):
         return False  # the common case, decided without asking every other handler
     return first_handler(context.application, update) in flows

@@ -152,6 +152,25 @@ async def test_the_receipt_is_protected_and_the_conversation_can_be_wiped(
     assert [r.getMessage() for r in caplog.records] == []
 
 
+async def test_a_button_nothing_claims_on_the_receipt_writes_nothing_about_the_presser(
+    harness: Harness,
+) -> None:
+    """A press on the receipt that no report handler claims (a button from an older version,
+    a forged one) is still a reporter's action: the gate must not write the name change."""
+    h = harness
+    await h.join(REPORTER, "张干部")
+    code = await file_report(h, REPORTER)
+    [receipt] = [m for m in _live(h, REPORTER) if code in (m["text"] or "")]
+    h.user(REPORTER, "改过的名字")
+    before = all_rows(h.db_path)["members"]
+    await h.press_data(REPORTER, receipt["message_id"], "v0:rcpt:old")
+    assert all_rows(h.db_path)["members"] == before
+    # The same press on a message without a code is an ordinary member's: the name is kept.
+    [menu] = await h.send(REPORTER, "/help")
+    await h.press_data(REPORTER, menu["message_id"], "v0:rcpt:old")
+    assert all_rows(h.db_path)["members"] != before
+
+
 async def test_a_reporter_cannot_forge_a_reviewers_line_in_the_thread(harness: Harness) -> None:
     h = harness
     await h.join(REVIEWER, "赵纪检")
