@@ -63,9 +63,11 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
     defaults = Defaults(parse_mode=ParseMode.HTML, tzinfo=config.timezone)
     # telegram.proxy for every request (getUpdates too); unset, httpx reads HTTPS_PROXY /
     # ALL_PROXY / NO_PROXY from the environment itself. getUpdates gets its own connection
-    # (as PTB gives it) that notes each successful poll for the heartbeat.
+    # (as PTB gives it) that notes each successful poll for the heartbeat and, while the
+    # processor has many updates in hand, lets it catch up before fetching more.
     proxy = config.telegram.proxy or None
-    polling = PollingRequest(connection_pool_size=1, proxy=proxy)
+    processor = PerMemberUpdateProcessor()
+    polling = PollingRequest(connection_pool_size=1, proxy=proxy, catch_up=processor.catch_up)
     builder = (
         ApplicationBuilder()
         .token(config.telegram.token)
@@ -84,7 +86,7 @@ def build_application(config: Config, *, services: Services | None = None) -> Bo
                 max_retries=2,
             )
         )
-        .concurrent_updates(PerMemberUpdateProcessor())
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
