@@ -43,10 +43,9 @@ from bot.domain.sending import M, NoticeError, Sender, SendResult
 from bot.i18n import translate
 from bot.services.delivery import DeliveryService, progress_text
 from bot.services.delivery_settings import Clocks, WorkerSettings
+from bot.services.delivery_waits import PacedWaits
 
 log = logging.getLogger(__name__)
-
-_EPSILON = 1e-6
 
 
 @dataclass
@@ -77,6 +76,7 @@ class DeliveryWorker(Generic[M]):
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._stop = asyncio.Event()
+        self._waits = PacedWaits(self.pacer, self.clocks, self._stop)
         self._task: asyncio.Task[None] | None = None
         self._campaigns: dict[int, Campaign] = {}
         self._progress: dict[int, _Progress] = {}
@@ -150,7 +150,7 @@ class DeliveryWorker(Generic[M]):
                 raise
             except Exception:
                 log.exception("delivery round failed; trying again shortly")
-                await self._sleep(5.0)
+                await self._waits.sleep(5.0)
 
     async def step(self) -> bool:
         """One round: start the sends that are due; False if nothing was (campaigns reviewed)."""
@@ -171,11 +171,11 @@ class DeliveryWorker(Generic[M]):
                 deferred.append(chat_wait)
                 continue
             while self._edits_waiting and not self._stop.is_set():
-                await self._sleep(self.pacer.interval)  # a progress edit takes the next slot
+                await self._waits.sleep(self.pacer.interval)  # a progress edit takes the next slot
             await self._dispatch(item)
             await self._review_campaigns()
         if len(deferred) == len(items):
-            await self._sleep(min(deferred))
+            await self._waits.sleep(min(deferred))
         return True
 
     async def _idle(self) -> None:
@@ -186,46 +186,7 @@ class DeliveryWorker(Generic[M]):
             wait = min(wait, max(0.01, (next_retry - self.clocks.wall()).total_seconds()))
         if self._progress_pending():
             wait = min(wait, self.settings.progress_every)
-        await self._sleep(wait, wake=self.delivery.work)
-
-    async def _sleep(self, seconds: float, *, wake: asyncio.Event | None = None) -> None:
-        """Sleep, but wake up at once when stopping (or when `wake` is set)."""
-        if seconds <= 0 or self._stop.is_set():
-            return
-        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self.clocks.sleep(seconds))]
-        waits.append(asyncio.ensure_future(self._stop.wait()))
-        if wake is not None:
-            waits.append(asyncio.ensure_future(wake.wait()))
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiting in waits:
-                waiting.cancel()
-
-    async def _wait_for_turn(
-        self, chat_id: int, lead: float = 0.0, *, finish: bool = False
-    ) -> None:
-        """Sleep until a send to `chat_id` is `lead` seconds away; `finish`: even when stopping."""
-        while finish or not self._stop.is_set():
-            wait = self.pacer.delay(self.clocks.monotonic(), chat_id) - lead
-            if wait <= _EPSILON:  # sub-microsecond remainders are float noise, not a wait
-                return
-            if finish:
-                await self.clocks.sleep(wait)
-            else:
-                await self._sleep(wait)
-
-    async def _wait_for_chat(self, chat_id: int, *, finish: bool = False) -> None:
-        """Sleep until `chat_id`'s own spacing allows a message (the bot's overall pace aside)."""
-        while finish or not self._stop.is_set():
-            now = self.clocks.monotonic()
-            wait = self.pacer.delay(now, chat_id) - self.pacer.delay(now) - self.pacer.interval
-            if wait <= _EPSILON:
-                return
-            if finish:
-                await self.clocks.sleep(wait)
-            else:
-                await self._sleep(wait)
+        await self._waits.sleep(wait, wake=self.delivery.work)
 
     # -- one send ----------------------------------------------------------------------------
 
@@ -245,11 +206,11 @@ class DeliveryWorker(Generic[M]):
         try:
             # Claim the row only when its turn is near, so that a pause (429) or a crash does
             # not leave it marked `sending` while it waits.
-            await self._wait_for_turn(item.user_id, lead=self.pacer.interval)
+            await self._waits.for_turn(item.user_id, lead=self.pacer.interval)
             if self._stop.is_set() or not await delivery.claim(item):
                 self._slots.release()
                 return
-            await self._wait_for_turn(item.user_id)
+            await self._waits.for_turn(item.user_id)
             if self._stop.is_set():
                 # Stopping between the claim and the request: nothing went out; put it back.
                 await delivery.unclaim(item)
@@ -377,14 +338,14 @@ class DeliveryWorker(Generic[M]):
         language = await self.delivery.membership.language_of(chat)
         final = key == "delivery.report"
         for _attempt in range(3):
-            await self._wait_for_chat(chat, finish=final)
+            await self._waits.for_chat(chat, finish=final)
             # The chat is ready: the next overall slot is this edit's, not the queue's (else a
             # long campaign would show no progress until its last send).
             self._edits_waiting += 1
             try:
                 if not final:
                     report = await self.delivery.report(campaign.id)  # fresh numbers
-                await self._wait_for_turn(chat, finish=final)
+                await self._waits.for_turn(chat, finish=final)
                 if not final and (self._stop.is_set() or campaign.id not in self._progress):
                     return  # stopping, or the campaign finished meanwhile: the report wins
                 self.pacer.take(self.clocks.monotonic(), chat)
@@ -408,7 +369,7 @@ class DeliveryWorker(Generic[M]):
                 continue
             if result.failure in (Failure.TRANSIENT, Failure.AMBIGUOUS):
                 log.warning("progress message not updated: %s", result.detail)
-                await self._sleep(1.0)
+                await self._waits.sleep(1.0)
                 continue
             if result.failure is Failure.REJECTED:
                 log.warning("progress message not updated: %s", result.detail)
