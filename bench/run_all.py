@@ -1,6 +1,6 @@
 """Run every benchmark in one run and write BENCHMARKS.md.
 
-Run: python -m bench.run_all            (about 8 minutes on 2 cores)
+Run: python -m bench.run_all            (about 10 minutes on 2 cores)
 """
 
 from __future__ import annotations
@@ -40,9 +40,11 @@ def render(results: dict[str, Any], when: datetime) -> str:
         f"p99 {paced['ours']['p99_ms']} ms; {paced['ours']['per_second']}/s (echo bot: p95 "
         f"{paced['echo']['p95_ms']} ms, {paced['echo']['per_second']}/s) | p95 < 50 ms | "
         f"{_check(paced['ours']['p95_ms'] < 50)} |",
-        f"| update handling, capacity ({cap['members']} members, no think time) | "
-        f"{cap['ours']['per_second']}/s vs echo {cap['echo']['per_second']}/s, ratio "
-        f"{cap['ratio']}; p95 {cap['ours']['p95_ms']} ms (echo {cap['echo']['p95_ms']} ms); CPU "
+        f"| update handling, capacity ({cap['members']} members, no think time; "
+        f"{len(cap['pairs'])} echo/ours pairs) | ratio {cap['ratio']} (median of the pairs: "
+        f"{', '.join(str(pair['ratio']) for pair in cap['pairs'])}); the pair at or just below it: "
+        f"{cap['ours']['per_second']}/s vs echo {cap['echo']['per_second']}/s, "
+        f"p95 {cap['ours']['p95_ms']} ms (echo {cap['echo']['p95_ms']} ms); CPU "
         f"per answer: bot {cap['ours']['bot_cpu_ms_per_press']} ms (echo "
         f"{cap['echo']['bot_cpu_ms_per_press']} ms), sandbox "
         f"{cap['ours']['sandbox_cpu_ms_per_press']} ms (echo "
@@ -73,33 +75,51 @@ def render(results: dict[str, Any], when: datetime) -> str:
 
 
 NOTES = [
-    "- **The answer path, before and after (this round).** Profiling the bot under",
-    "  `bench.bench_updates` (cProfile; py-spy's binary would not start on this machine) showed",
-    "  the event loop's largest single cost in `SimpleQueue.put_nowait`, 5.2 s of 35.7 s",
-    "  profiled: every call into aiosqlite queues a function to its thread, which wakes it and",
-    "  hands the GIL over. An answer made about eleven such hops to grade (each statement one,",
-    "  each cursor read three: execute, fetch, close) plus three per read. Now every statement",
-    "  and read is one hop, and grading is one: `QuizRepository.grade` runs the whole",
-    "  transaction (position guard, answer row, mistake-book read and write, assigned-test",
-    "  result, COMMIT and the read after it) as one function on the database thread.",
-    "  `python -m bench.bench_updates` alone, same machine, same day: before (14:33 UTC) ours",
-    "  83.5 answers/s at 8.54 ms bot CPU per answer, ratio 0.60 against the echo bot, paced",
-    "  p95 145.9 ms (echo 45.2 ms); after (14:46 UTC) ours 112.5/s at 6.45 ms per answer, paced",
-    "  p95 34.5 ms (echo 33.3 ms); that run's ratio, 1.68, is not a figure to keep: the echo",
-    "  bot's own cost rose to 10.7 ms per press during its window, i.e. the machine was busy.",
-    "- **This run** (15:58 UTC) had the machine to itself (load average 0.6 at the start,",
-    "  nothing else running). Every target is met but the capacity ratio: 0.699 (ours 157.7",
-    "  answers/s, echo 225.5/s); a standalone `python -m bench.bench_updates` at 16:08 gave",
-    "  0.738. The ratio is close to the quotient of CPU per answer, 4.43 ms for the echo bot",
-    "  against 6.27 ms for ours (4.43 / 6.27 = 0.71): the bot spends 1.8 ms more per answer",
-    "  than a bare edit. A cProfile of the bot under a 10 s run shows no function of ours",
-    "  among the largest own-time costs (they are PTB's object construction and the",
-    "  httpx/httpcore/anyio request path, for the answerCallbackQuery and the edit both bots",
-    "  make); where the 1.8 ms goes beyond that is not yet measured, so the target is",
-    "  recorded as missed. Under production limits this does not show: the paced p95 is",
-    "  31.0 ms (echo 9.8 ms), and Telegram's ~30 edits/s cap answers far below 157/s.",
-    "  An earlier run today on a busy machine (load 2.1) gave a ratio of 0.849 and a paced",
-    "  p95 of 52.2 ms: on this machine the ratio moves by ±0.1 between runs.",
+    "- **The answer path, this round.** A py-spy profile of the bot under capacity load",
+    "  (py-spy from PyPI in an environment of its own, sampling the thread that holds the GIL;",
+    "  not a project dependency), set beside the echo bot's, showed three costs of ours:",
+    "  - *getUpdates.* The bot polled again the moment a poll came back, so under load each",
+    "    call brought 1.4 updates: 0.70 to 0.74 getUpdates per answer, against the echo bot's",
+    "    0.185 (5.4 updates a call). The processor now counts the updates in hand; while it",
+    "    holds more than eight, the next poll waits until it is down to eight, at most 20 ms",
+    "    (`bot/tg/processor.py`, `bot/tg/health.py`). Since: 0.18 to 0.22 per answer. With",
+    "    few updates in hand a poll goes at once, so an idle bot answers as fast as before.",
+    "  - *Callback data.* `CallbackData.decode` ran `typing.get_type_hints` on every press",
+    "    (it evaluates the string annotations each time); the field types are now resolved",
+    "    once per class.",
+    "  - *The access gate* ran the full receipt-code check (NFKC and three scans) over the",
+    "    bot's own message text on every button press. A button's message is the bot's text",
+    "    and a receipt shows its code formatted, so one search does; a test keeps a press",
+    "    that nothing claims on a receipt a reporter's update (nothing about them written).",
+    "- **The driver, this round.** Members in the benchmark waited with `sandbox.wait_for`,",
+    "  which re-runs every waiter's check in its own task on every sandbox change: with 50",
+    "  members that took 3.5 to 5 ms of sandbox CPU per answer on the two cores the bot runs",
+    "  on. One watcher task now serves every member (1.4 to 2.4 ms per answer in the runs",
+    "  since). Both bots are driven the same way.",
+    "- **Why four pairs.** This machine is a shared VM whose speed drifts from minute to",
+    "  minute: the same pure-Python loop took 0.44 to 0.82 s in runs a second apart, and",
+    "  single echo/ours pairs of the same code gave ratios from 0.68 to 1.07 within the hour.",
+    "  Capacity mode now runs four echo/ours pairs, each bot first in two of them, and",
+    "  reports the median ratio beside every pair's. In most pairs today the bot measured",
+    "  second did better than in the pairs where it went first, one more reason to alternate.",
+    "- **Before and after.** Before (the last round's run, 15:58 UTC, one pair, the old",
+    "  driver): ratio 0.699, CPU per answer 6.27 ms against the echo bot's 4.43 ms, paced p95",
+    "  31.0 ms. After, this run (18:08 UTC): ratio 0.86 (pairs 0.833, 0.887, 1.289, 0.686),",
+    "  CPU per answer 6.33 ms against 5.32 ms in the pair just below the median, paced p95",
+    "  27.2 ms.",
+    "  The run before it (17:54 UTC, same code, 429 and start-up aside below): ratio 0.975",
+    "  (pairs 1.113, 0.904, 1.046, 0.822), paced p95 37.6 ms.",
+    "- **Start-up missed** in both runs: median 2.10 s here, 2.77 s at 17:54, against 1.6 s at",
+    "  15:58. Started alternately with the previous commit",
+    "  (4f41f03), three times five warm starts each: medians 1.98, 2.51, 1.99 s before and",
+    "  2.03, 2.79, 2.16 s after, the same within the machine's drift; `import bot.app` alone",
+    "  took 0.7 to 0.9 s of it this hour.",
+    "- **What is left of the gap** is mostly what an answer carries: the bot's updates and",
+    "  edit answers hold the quiz message (a multiple-choice question: 382 characters, five",
+    "  bold entities, seven buttons) where the echo bot's hold `pressed N` and one button,",
+    "  and PTB builds objects from all of it; then three database calls (the gate's caller,",
+    "  the session, grading in one call) and rendering. The last round made grading one",
+    "  database call instead of eleven hops (8.54 → 6.45 ms per answer that day).",
     "- *Update handling* measures press → edit as the sandbox sees it. Paced mode is how",
     "  members use the bot (a few seconds reading each explanation) under the production send",
     "  budget of 30 calls/s. Capacity mode removes think time and lifts our budget so both",
@@ -109,7 +129,8 @@ NOTES = [
     "  the sandbox parses). In production Telegram's budget (about 30 edits/s for the whole",
     "  bot) caps answers long before CPU does.",
     "- *Broadcast* is paced by the delivery engine's token bucket with a 4% margin, which is",
-    "  why it reaches about 0.96 of the limit and, on an idle machine, never draws a 429.",
+    "  why it reaches about 0.96 of the limit and on an idle machine draws no 429 (one of",
+    "  5,000 in the 17:54 run above).",
 ]
 
 
