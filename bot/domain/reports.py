@@ -75,6 +75,10 @@ _CODE_IN_TEXT = re.compile(
 # left alone, and so are invite codes (base64url, mixed case) in /start links. A random code
 # is all letters once in ~400; then only a whole-message or grouped one is caught.
 _BARE_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{16}(?![0-9A-Za-z])")
+# A code exactly as `ReceiptCode.formatted` writes it (the bot's own receipts).
+_FORMATTED_CODE = re.compile(
+    rf"(?<![0-9A-Za-z])[{ALPHABET}]{{4}}(?:-[{ALPHABET}]{{4}}){{3}}(?![0-9A-Za-z])"
+)
 
 
 class Category(StrEnum):
@@ -195,8 +199,9 @@ def looks_like_receipt_code(text: str | None) -> bool:
 
 
 def shows_receipt_code(text: str | None) -> bool:
-    """Whether a text the bot wrote shows a receipt code (formatted, as on a receipt)."""
-    return text is not None and _CODE_IN_TEXT.search(text) is not None
+    """Whether a text the bot wrote shows a receipt code as `ReceiptCode.formatted` writes it
+    (on a receipt): one search, and no ordinary text with four groups of four matches."""
+    return text is not None and _FORMATTED_CODE.search(text) is not None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ shows it back in the preview.
 
 from __future__ import annotations
 
-from bot.domain.reports import looks_like_receipt_code
+from bot.domain.reports import ReceiptCode, looks_like_receipt_code, shows_receipt_code
+from bot.i18n import translate
 from tests.harness import ADMIN, Harness
 from tests.tg.report_support import file_report
 
@@ -44,3 +45,19 @@ def test_bare_code_shapes_in_sentences() -> None:
     assert not looks_like_receipt_code("卡号1234567890123456已挂失")
     assert not looks_like_receipt_code(f"https://example.org/{bare}ABCD")
     assert not looks_like_receipt_code("/start Xk3mQ9pLr2TzW8vB")  # an invite code
+
+
+def test_a_receipt_the_bot_wrote_is_recognised_and_ordinary_text_is_not() -> None:
+    """The gate's check on a button's message (the bot's own text): a receipt's code, in
+    either language, and nothing else that merely has four groups of four."""
+    for _ in range(50):
+        code = ReceiptCode.generate().formatted()
+        for language in ("zh", "en"):
+            receipt = translate(language, "reports.submitted", code=code)
+            plain = receipt.replace("<code>", "").replace("</code>", "")
+            assert shows_receipt_code(plain), language
+    assert not shows_receipt_code("Please meet with your team next week.")
+    assert not shows_receipt_code("Members: PAUL RUTH HUGH LUKE")
+    assert not shows_receipt_code("会议编号 2026-0901-1000-2000A")
+    assert not shows_receipt_code("请于 9 月 20 日前报送")
+    assert not shows_receipt_code(None)
