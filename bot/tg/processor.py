@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -20,8 +20,9 @@ class PerMemberUpdateProcessor(BaseUpdateProcessor):
     instead of fetching one update at a time (`catch_up`).
     """
 
-    # Updates in hand that count as busy: beyond this many, a newly fetched update would
+    # Updates being handled that count as busy: beyond this many, a newly fetched update would
     # only queue behind them, so the next poll may wait; at or below it, it goes at once.
+    # One member's updates waiting for their turn are not counted (they hold no one up).
     BUSY = 8
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
@@ -34,27 +35,17 @@ class PerMemberUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
         """Run the update's handlers under its member's lock."""
-        self._in_flight += 1
-        if self._in_flight > self.BUSY:
-            self._caught_up.clear()
-        try:
-            await self._in_order(update, coroutine)
-        finally:
-            self._in_flight -= 1
-            if self._in_flight <= self.BUSY:
-                self._caught_up.set()
-
-    async def _in_order(self, update: object, coroutine: Awaitable[object]) -> None:
         key = None
         if isinstance(update, Update) and update.effective_user is not None:
             key = update.effective_user.id
         if key is None:
-            await coroutine
+            async with self._running():
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._running():
                 await coroutine
         finally:
             self._waiting[key] -= 1
@@ -62,12 +53,26 @@ class PerMemberUpdateProcessor(BaseUpdateProcessor):
                 del self._waiting[key]
                 del self._locks[key]
 
+    @contextlib.asynccontextmanager
+    async def _running(self) -> AsyncIterator[None]:
+        """Count an update being handled (not one waiting behind its member's earlier one)."""
+        self._in_flight += 1
+        if self._in_flight > self.BUSY:
+            self._caught_up.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight <= self.BUSY:
+                self._caught_up.set()
+
     async def catch_up(self, at_most: float) -> None:
         """Return once at most BUSY updates are being handled, or after `at_most` seconds."""
         if self._caught_up.is_set():
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._caught_up.wait(), at_most)
+            async with asyncio.timeout(at_most):
+                await self._caught_up.wait()
 
     async def initialize(self) -> None:
         """Nothing to set up."""

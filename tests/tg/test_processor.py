@@ -59,6 +59,26 @@ async def test_a_busy_bot_makes_the_next_poll_wait_until_it_has_caught_up() -> N
     await asyncio.wait_for(processor.catch_up(60), 0.5)
 
 
+async def test_one_members_queued_taps_do_not_make_the_poll_wait() -> None:
+    processor = PerMemberUpdateProcessor()
+    release = asyncio.Event()
+
+    async def handling() -> None:
+        await release.wait()
+
+    # One member taps many times: one update runs, the rest wait for it; nobody else is held.
+    tasks = [
+        asyncio.create_task(processor.process_update(_update(i, 3000), handling()))
+        for i in range(processor.BUSY + 3)
+    ]
+    await _turns()
+    poll = asyncio.create_task(processor.catch_up(60))
+    await _turns()
+    assert poll.done()
+    release.set()
+    await asyncio.gather(*tasks)
+
+
 async def test_a_poll_waits_at_most_its_limit_however_busy_the_bot_is() -> None:
     processor = PerMemberUpdateProcessor()
     release = asyncio.Event()
