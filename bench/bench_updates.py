@@ -81,13 +81,19 @@ class EditWatcher:
 
     async def _watch(self) -> None:
         state = self._sandbox.state
-        while not state.closing:
-            await state.wait_changed(3600)
-            for key, (before, future) in list(self._pending.items()):
-                if _rev(self._sandbox, *key) > before:
-                    del self._pending[key]
-                    if not future.done():
-                        future.set_result(None)
+        try:
+            while not state.closing:
+                await state.wait_changed(3600)
+                for key, (before, future) in list(self._pending.items()):
+                    if _rev(self._sandbox, *key) > before:
+                        del self._pending[key]
+                        if not future.done():
+                            future.set_result(None)
+        finally:
+            # Stopped or broken: nobody waits out the 30 s for an edit that cannot be seen.
+            for _before, future in self._pending.values():
+                if not future.done():
+                    future.set_exception(RuntimeError("the edit watcher stopped"))
 
     async def press(self, chat: int, message_id: int, data: str) -> float:
         """Press a button; return seconds until the message changes."""
@@ -277,7 +283,8 @@ def median_pair(mode: str, members: int, pairs: list[dict[str, Any]]) -> dict[st
         **nearest,
         "mode": mode,
         "members": members,
-        "ratio": round(median, 3),
+        "ratio": round(median, 3),  # the median; `ours` and `echo` are the pair's below
+        "pair_ratio": nearest["ratio"],
         "pairs": [{"first": pair["first"], "ratio": pair["ratio"]} for pair in pairs],
     }
 
@@ -333,6 +340,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="mean think time, paced mode")
     parser.add_argument("--pairs", type=int, default=4, help="echo/ours pairs, capacity mode")
     args = parser.parse_args()
+    if args.pairs < 2 or args.pairs % 2:
+        parser.error("--pairs must be even and at least 2, so each bot goes first equally often")
     result = asyncio.run(
         main_async(args.members, args.warmup, args.seconds, args.think, args.pairs)
     )
