@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -15,6 +16,8 @@ from telegram.ext import Application, ApplicationHandlerStop, BaseHandler
 
 from bot.domain.members import Role
 from bot.domain.reports import looks_like_receipt_code, shows_receipt_code
+from bot.tg.callbacks.base import SEP
+from bot.tg.callbacks.reports import REPORTER_BUTTONS
 from bot.tg.commands import PUBLIC_COMMANDS
 from bot.tg.context import BotContext
 from bot.tg.menus import publish_member_menu
@@ -39,15 +42,24 @@ def first_handler(application: Application, update: Update) -> BaseHandler | Non
     return next((h for h in application.handlers.get(0, []) if _claims(h, update)), None)
 
 
+# Any version's data of a reporter's button: `v<n>:<prefix>` with or without fields.
+_REPORTER_DATA = re.compile(
+    rf"^v\d+{SEP}(?:{'|'.join(re.escape(b.prefix) for b in REPORTER_BUTTONS)})(?:{SEP}|$)"
+)
+
+
 def is_report_flow(context: BotContext, update: Update) -> bool:
     """Whether this update is a reporter's (so nothing about the sender may be written)."""
     flows: tuple[BaseHandler, ...] = context.application.bot_data.get(REPORT_FLOWS, ())
     if not flows:
         return False
+    query = update.callback_query
+    if query is not None and _REPORTER_DATA.match(query.data or ""):
+        return True  # a reporter's button, even from an older version that nothing claims
     message = update.effective_message
     if message is not None:
         text = message.text or message.caption
-        if update.callback_query is not None:
+        if query is not None:
             # A button's message is the bot's own text: a receipt shows its code formatted,
             # so one search finds it (the full check is for what a person typed).
             if shows_receipt_code(text):

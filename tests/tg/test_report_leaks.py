@@ -171,6 +171,23 @@ async def test_a_button_nothing_claims_on_the_receipt_writes_nothing_about_the_p
     assert all_rows(h.db_path)["members"] != before
 
 
+@pytest.mark.parametrize("data", ["v0:rpa:1", "v0:rpz:1", "v9:rpc:misconduct", "v0:rpr"])
+async def test_a_reporters_button_from_another_version_writes_nothing_about_the_presser(
+    harness: Harness, data: str
+) -> None:
+    """After an upgrade changes the callback version, a reporter's old buttons (on a /status
+    view, the information-saved reply: no code in their text) are still a reporter's."""
+    h = harness
+    await h.join(REPORTER, "张干部")
+    code = await file_report(h, REPORTER)
+    [view] = await h.send(REPORTER, f"/status {code}")
+    assert code not in (view["text"] or "")
+    h.user(REPORTER, "改过的名字")
+    before = all_rows(h.db_path)["members"]
+    await h.press_data(REPORTER, view["message_id"], data)
+    assert all_rows(h.db_path)["members"] == before
+
+
 async def test_a_reporter_cannot_forge_a_reviewers_line_in_the_thread(harness: Harness) -> None:
     h = harness
     await h.join(REVIEWER, "赵纪检")

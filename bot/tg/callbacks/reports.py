@@ -136,3 +136,16 @@ class ReviewerConfirm(CallbackData):
     prefix: ClassVar[str] = "rvc"
     user_id: int
     accept: bool
+
+
+# The reporter's own buttons (the rest of this module is the reviewers'): a press of one is a
+# reporter's update under any version of the callback data, so the gate writes nothing.
+REPORTER_BUTTONS: tuple[type[CallbackData], ...] = (
+    ReportCategory,
+    ReportUnit,
+    ReportAttachDone,
+    ReportConfirm,
+    ReportAddInfo,
+    ReportReceiptDone,
+    ReportCleanup,
+)
